@@ -1,0 +1,21 @@
+"""The registry: every rule family medreview runs, in one readable list."""
+
+from __future__ import annotations
+
+from ..config import Config
+from ..model import RuleInfo
+from .artifacts import ArtifactCheck
+from .base import Check, Context, finding_at, finding_in_text
+from .input import INPUT_BY_ID, InputCheck
+
+CHECKS: list[Check] = [
+    InputCheck(),
+    ArtifactCheck(),
+]
+
+
+def all_rules(config: Config) -> list[RuleInfo]:
+    return [rule for check in CHECKS for rule in check.rules(config)]
+
+
+__all__ = ["CHECKS", "Check", "Context", "INPUT_BY_ID", "all_rules", "finding_at", "finding_in_text"]

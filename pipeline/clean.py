@@ -1,0 +1,155 @@
+"""Artifact stripping: take ad code, widgets and boilerplate out of the text.
+
+The patterns live in `rules/artifacts.yml`. Each rule either removes exactly
+what its pattern matches (`scope: match`, for ad code glued into a sentence)
+or the whole sentence its pattern occurs in (`scope: sentence`, for
+disclosures, widget prompts and teasers). Every removal is recorded with its
+span in the source, and the cleaned text keeps a map back to the source, so
+later findings still point at the right line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .model import Article, Removal
+from .rulepacks import RulePackError, load_pack
+from .textmap import TextBuilder, TextMap
+
+# Sentence ends: terminal punctuation, closing quotes/brackets, then space.
+# Deliberately simple: the cleaner runs before spaCy and only needs units
+# that do not straddle two real sentences.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[^a-z])|\n\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactRule:
+    id: str
+    name: str
+    severity: str
+    summary: str
+    message: str
+    scope: str  # "match" | "sentence"
+    patterns: tuple[re.Pattern[str], ...]
+    flag: tuple[str, ...]
+    keep: tuple[str, ...]
+
+
+@lru_cache(maxsize=8)
+def artifact_rules(extra_dirs: tuple[str, ...] = ()) -> tuple[ArtifactRule, ...]:
+    pack = load_pack("artifacts", extra_dirs)
+    rules = []
+    for raw in pack.get("rules", []):
+        rid = raw.get("id", "?")
+        try:
+            flags = 0 if raw.get("case_sensitive") else re.IGNORECASE
+            patterns = tuple(re.compile(p, flags) for p in raw["patterns"])
+            rule = ArtifactRule(
+                id=rid,
+                name=raw["name"],
+                severity=raw.get("severity", "info"),
+                summary=raw["summary"],
+                message=raw["message"],
+                scope=raw.get("scope", "sentence"),
+                patterns=patterns,
+                flag=tuple(raw.get("flag", [])),
+                keep=tuple(raw.get("keep", [])),
+            )
+        except KeyError as e:
+            raise RulePackError(f"artifacts rule {rid}: missing key {e}") from None
+        except re.error as e:
+            raise RulePackError(f"artifacts rule {rid}: bad pattern: {e}") from None
+        if rule.scope not in ("match", "sentence"):
+            raise RulePackError(f"artifacts rule {rid}: scope must be 'match' or 'sentence'")
+        rules.append(rule)
+    return tuple(rules)
+
+
+@lru_cache(maxsize=8)
+def ad_container_pattern(extra_dirs: tuple[str, ...] = ()) -> tuple[re.Pattern[str] | None, str]:
+    """The HTML class/id pattern for ad containers, and the rule id it reports as."""
+    html = load_pack("artifacts", extra_dirs).get("html", {}).get("ad_containers", {})
+    if not html.get("pattern"):
+        return None, "ART009"
+    try:
+        return re.compile(html["pattern"], re.IGNORECASE), html.get("rule", "ART009")
+    except re.error as e:
+        raise RulePackError(f"artifacts html.ad_containers: bad pattern: {e}") from None
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence-like unit, trailing whitespace excluded."""
+    spans = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.start()
+        # The closing quote/bracket belongs to the sentence it ends.
+        while end < m.end() and not text[end].isspace():
+            end += 1
+        if end > pos:
+            spans.append((pos, end))
+        pos = m.end()
+    if pos < len(text):
+        spans.append((pos, len(text)))
+    return spans
+
+
+def find_artifacts(text: str, rules: tuple[ArtifactRule, ...]) -> list[tuple[int, int, ArtifactRule]]:
+    """Spans of `text` the given rules remove, non-overlapping, in order.
+
+    Call it with rules of one scope at a time: `clean_article` removes code
+    matches first, so the sentence rules then see the sentences around them.
+    """
+    hits: list[tuple[int, int, ArtifactRule]] = []
+    units = None
+    for rule in rules:
+        if rule.scope == "match":
+            for pat in rule.patterns:
+                hits.extend((m.start(), m.end(), rule) for m in pat.finditer(text) if m.end() > m.start())
+        else:
+            units = units if units is not None else sentence_spans(text)
+            for start, end in units:
+                unit = text[start:end]
+                if any(p.search(unit) for p in rule.patterns):
+                    hits.append((start, end, rule))
+    # Earliest first; at one start, the longest wins. Overlaps merge into the first.
+    hits.sort(key=lambda h: (h[0], -h[1]))
+    merged: list[tuple[int, int, ArtifactRule]] = []
+    for start, end, rule in hits:
+        if merged and start < merged[-1][1]:
+            s, e, r = merged[-1]
+            merged[-1] = (s, max(e, end), r)
+        else:
+            merged.append((start, end, rule))
+    return merged
+
+
+def strip(text: str, text_map: TextMap, rules: tuple[ArtifactRule, ...]) -> tuple[str, TextMap, list[Removal]]:
+    """Remove what `rules` find from `text`; return the rest, its map and the removals."""
+    out = TextBuilder()
+    removed: list[Removal] = []
+    pos = 0
+    for start, end, rule in find_artifacts(text, rules):
+        out.add_mapped(text, pos, start, text_map)
+        raw_start, raw_end = text_map.span_to_source(start, end)
+        removed.append(Removal(rule.id, raw_start, raw_end, text[start:end]))
+        pos = end
+        # Swallow the space after a removed piece so no double gap is left behind.
+        while pos < len(text) and text[pos] in " \t":
+            pos += 1
+    out.add_mapped(text, pos, len(text), text_map)
+    return out.text(), out.map, removed
+
+
+def clean_article(article: Article, extra_dirs: tuple[str, ...] = ()) -> Article:
+    """Fill article.text, text_map and removed from article.body."""
+    rules = artifact_rules(extra_dirs)
+    text, text_map = article.body, article.body_map
+    for scope in ("match", "sentence"):
+        text, text_map, removed = strip(text, text_map, tuple(r for r in rules if r.scope == scope))
+        article.removed.extend(removed)
+    article.text, article.text_map = text, text_map
+    article.removed.sort(key=lambda r: r.start)
+    return article

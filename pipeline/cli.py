@@ -1,0 +1,166 @@
+"""The command line: `medreview audit`, `medreview clean`, `medreview rules`.
+
+Exit status of `audit`: 0 when nothing is at or above --fail-on, 1 when
+something is, 2 for a usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import FAIL_ON, FORMATS, Config, ConfigError, find_config_file, load_config
+from .rulepacks import RulePackError
+
+USAGE_ERROR = 2
+
+
+class _Fail(click.ClickException):
+    exit_code = USAGE_ERROR
+
+    def show(self, file=None) -> None:
+        click.echo(f"medreview: error: {self.message}", err=True)
+
+
+def _load(config_file: str | None, paths: list[str]) -> Config:
+    try:
+        path = Path(config_file) if config_file else find_config_file(paths)
+        return load_config(path)
+    except ConfigError as e:
+        raise _Fail(str(e)) from None
+
+
+def _formats(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    formats = tuple(f.strip() for f in value.split(",") if f.strip())
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise click.BadParameter(f"choose one or more of {', '.join(FORMATS)}, separated by commas", param_hint="--format")
+    return formats
+
+
+def _as_of(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form", param_hint="--as-of") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="medreview")
+def main() -> None:
+    """Audit consumer health articles the way a careful medical editor would."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--out", "out", metavar="DIR", help="Folder for report files (default: reports/); '-' writes report.json to stdout.")
+@click.option("--format", "fmt", metavar="LIST", help=f"Comma-separated report formats: {', '.join(FORMATS)}.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The date every date judgement uses (default: today).")
+@click.option("--config", "config_file", metavar="FILE", help="A medreview.toml or pyproject.toml to use instead of the one found.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Articles audited in parallel processes (default 1).")
+@click.option("--offline", is_flag=True, default=None, help="Never touch the network.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that makes the run fail (default: error).")
+def audit(paths, out, fmt, as_of, config_file, jobs, offline, fail_on) -> None:
+    """Audit articles: files, folders (recursive) and glob patterns (default: corpus/)."""
+    from .discover import discover
+    from .render import Report, render_json, render_terminal, write_reports
+    from .runner import run
+
+    paths = list(paths) or ["corpus"]
+    try:
+        config = _load(config_file, paths).with_overrides(
+            as_of=_as_of(as_of), formats=_formats(fmt), out=out, jobs=jobs, offline=offline, fail_on=fail_on,
+        )
+        from .checks import all_rules
+
+        all_rules(config)  # loads every rule pack now, so a broken pack is a config error
+    except (ConfigError, RulePackError) as e:
+        raise _Fail(str(e)) from None
+
+    files, errors = discover(paths)
+    for line in errors:
+        click.echo(f"medreview: error: {line}", err=True)
+    if not files:
+        raise _Fail("nothing to audit: no articles found in " + ", ".join(paths))
+
+    started = time.perf_counter()
+    report = Report(version=__version__, as_of=config.as_of, fail_on=config.fail_on)
+    show_bar = sys.stderr.isatty() and len(files) > 1
+    with click.progressbar(length=len(files), label="Auditing", file=sys.stderr,
+                           show_pos=True, hidden=not show_bar) as bar:
+        for results in run(files, config):
+            for r in results:
+                if r.stats.get("failed"):
+                    f = r.findings[0]
+                    where = r.stats.get("id", r.path)
+                    click.echo(f"medreview: error: {where}: {f.evidence.get('reason') or f.message}", err=True)
+                report.articles.append(r)
+            bar.update(1)
+    report.elapsed = time.perf_counter() - started
+
+    to_stdout = config.out == "-"
+    if "terminal" in config.formats:
+        click.echo(render_terminal(report, color=None), nl=False, err=to_stdout, color=None)
+    if to_stdout:
+        sys.stdout.write(render_json(report))
+        skipped = [f for f in config.formats if f not in ("json", "terminal")]
+        if skipped:
+            click.echo(f"medreview: note: --out - writes only JSON; {', '.join(skipped)} skipped", err=True)
+    else:
+        for path in write_reports(report, config.formats, Path(config.out)):
+            click.echo(f"Wrote {path}", err=True)
+    sys.exit(1 if report.failed else 0)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--config", "config_file", metavar="FILE", help="A medreview.toml or pyproject.toml to use.")
+def clean(file, config_file) -> None:
+    """Print an article's text after artifact stripping."""
+    from .clean import ad_container_pattern, clean_article
+    from .ingest import Failure, Reader, format_of
+
+    config = _load(config_file, [file])
+    try:
+        pattern, rule = ad_container_pattern(config.rule_dirs)
+    except RulePackError as e:
+        raise _Fail(str(e)) from None
+    reader = Reader(config.max_bytes, pattern, rule)
+    status = 0
+    for article in reader.read(Path(file), format_of(Path(file)) or "text"):
+        if isinstance(article, Failure):
+            click.echo(f"medreview: error: {article.id}: {article.message}", err=True)
+            status = 1
+            continue
+        clean_article(article, config.rule_dirs)
+        click.echo(article.text.strip())
+    sys.exit(status)
+
+
+@main.command()
+@click.option("--config", "config_file", metavar="FILE", help="Include the rule packs this config adds.")
+def rules(config_file) -> None:
+    """List every rule: id, category, default severity, and what it catches."""
+    from .checks import all_rules
+
+    config = _load(config_file, ["."])
+    try:
+        infos = all_rules(config)
+    except RulePackError as e:
+        raise _Fail(str(e)) from None
+    width = max(len(r.name) for r in infos)
+    for r in infos:
+        click.echo(f"{r.id:9} {r.name:{width}}  {r.category:9} {r.severity.value:7}  {r.summary}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""Configuration: defaults, then a project file, then command-line flags.
+
+The project file is `medreview.toml`, or the `[tool.medreview]` table of a
+`pyproject.toml`, found in the audited folder (or the current one), unless
+`--config FILE` names one. Keys (all optional):
+
+    [audit]
+    fail_on = "error"            # error | warning | info | never
+    formats = ["json", "md", "terminal"]
+    out = "reports"
+    jobs = 2
+
+    [input]
+    max_bytes = 8_000_000        # larger files are reported, not read
+
+    [rules]
+    packs = ["house-style/"]     # folders of extra YAML rule packs
+    disable = ["ART007", "artifact.teaser"]   # by id or name
+    severity = { ART005 = "warning" }
+
+Sections for individual checks (`[links]`, `[review]`, ...) are kept as
+plain tables in `Config.sections` for those checks to read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .model import Severity
+
+FAIL_ON = ("error", "warning", "info", "never")
+FORMATS = ("json", "md", "terminal")
+
+
+class ConfigError(Exception):
+    """A configuration problem: the CLI exits with status 2."""
+
+
+@dataclass(frozen=True)
+class Config:
+    as_of: dt.date = field(default_factory=dt.date.today)
+    fail_on: str = "error"
+    formats: tuple[str, ...] = ("json", "md", "terminal")
+    out: str = "reports"
+    jobs: int = 1
+    offline: bool = False
+    max_bytes: int = 8_000_000
+    rule_dirs: tuple[str, ...] = ()
+    disable: frozenset[str] = frozenset()
+    severity: tuple[tuple[str, Severity], ...] = ()
+    sections: tuple[tuple[str, Any], ...] = ()
+    source: str | None = None  # the file it was read from, for messages
+
+    def section(self, name: str) -> dict[str, Any]:
+        return dict(dict(self.sections).get(name, {}))
+
+    def severity_for(self, rule_id: str, rule_name: str, default: Severity) -> Severity:
+        overrides = dict(self.severity)
+        return overrides.get(rule_id) or overrides.get(rule_name) or default
+
+    def is_disabled(self, rule_id: str, rule_name: str) -> bool:
+        if rule_id in self.disable or rule_name in self.disable:
+            return True
+        # A family prefix ("ART") or a dotted group ("artifact") disables all of it.
+        return any(
+            rule_id.startswith(d) and d.isupper() or rule_name.startswith(d + ".")
+            for d in self.disable
+        )
+
+    def with_overrides(self, **changes: Any) -> "Config":
+        changes = {k: v for k, v in changes.items() if v is not None}
+        return _validated(replace(self, **changes))
+
+
+def find_config_file(paths: list[str]) -> Path | None:
+    """medreview.toml (or a pyproject.toml with [tool.medreview]) for these paths."""
+    candidates: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        folder = path if path.is_dir() else path.parent
+        candidates.append(folder)
+    candidates.append(Path.cwd())
+    seen: set[Path] = set()
+    for folder in candidates:
+        folder = folder.resolve()
+        if folder in seen:
+            continue
+        seen.add(folder)
+        if (folder / "medreview.toml").is_file():
+            return folder / "medreview.toml"
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _pyproject_table(pyproject) is not None:
+            return pyproject
+    return None
+
+
+def _pyproject_table(path: Path) -> dict[str, Any] | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return data.get("tool", {}).get("medreview")
+
+
+def load_config(path: Path | None) -> Config:
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise ConfigError(f"{path}: config file not found") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: cannot read config file: {e}") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: config is not valid TOML: {e}") from e
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("medreview", {})
+    return from_dict(data, source=str(path), base=path.parent)
+
+
+def from_dict(data: dict[str, Any], source: str | None = None, base: Path | None = None) -> Config:
+    audit = data.get("audit", {})
+    rules = data.get("rules", {})
+    inp = data.get("input", {})
+    for name, table in (("audit", audit), ("rules", rules), ("input", inp)):
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source}: [{name}] must be a table")
+    base = base or Path.cwd()
+    formats = audit.get("formats", Config.formats)
+    if isinstance(formats, str):
+        formats = [f.strip() for f in formats.split(",")]
+    severity = {}
+    for rule, sev in dict(rules.get("severity", {})).items():
+        try:
+            severity[rule] = Severity(str(sev))
+        except ValueError:
+            raise ConfigError(
+                f"{source}: [rules] severity for {rule} must be error, warning or info, not {sev!r}"
+            ) from None
+    known = {"audit", "rules", "input"}
+    cfg = Config(
+        fail_on=str(audit.get("fail_on", "error")),
+        formats=tuple(formats),
+        out=str(audit.get("out", "reports")),
+        jobs=int(audit.get("jobs", 1)),
+        max_bytes=int(inp.get("max_bytes", Config.max_bytes)),
+        rule_dirs=tuple(str((base / d).resolve()) for d in rules.get("packs", [])),
+        disable=frozenset(str(d) for d in rules.get("disable", [])),
+        severity=tuple(sorted(severity.items())),
+        sections=tuple(sorted((k, v) for k, v in data.items() if k not in known)),
+        source=source,
+    )
+    return _validated(cfg)
+
+
+def _validated(cfg: Config) -> Config:
+    where = f"{cfg.source}: " if cfg.source else ""
+    if cfg.fail_on not in FAIL_ON:
+        raise ConfigError(f"{where}fail_on must be one of {', '.join(FAIL_ON)}, not {cfg.fail_on!r}")
+    bad = [f for f in cfg.formats if f not in FORMATS]
+    if bad:
+        raise ConfigError(f"{where}unknown report format {bad[0]!r}; choose from {', '.join(FORMATS)}")
+    if cfg.jobs < 1:
+        raise ConfigError(f"{where}jobs must be at least 1")
+    if cfg.max_bytes < 1:
+        raise ConfigError(f"{where}max_bytes must be positive")
+    for d in cfg.rule_dirs:
+        if not os.path.isdir(d):
+            raise ConfigError(f"{where}rule pack folder not found: {d}")
+    return cfg

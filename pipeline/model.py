@@ -1,0 +1,165 @@
+"""The core types every stage shares: Article in, Findings out."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from .textmap import LineIndex, TextMap
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 1, "warning": 2, "error": 3}[self.value]
+
+
+CATEGORIES = (
+    "artifact", "spelling", "grammar", "citation", "link",
+    "review", "claim", "readability", "input",
+)
+
+
+@dataclass(slots=True)
+class Located:
+    """A value found in an article, with where it was found (for the report's meta)."""
+
+    value: Any
+    source: str  # e.g. "front matter: reviewed_by", "json-ld: lastReviewed", "byline"
+    start: int | None = None  # source offset in Article.raw, when it has one
+    end: int | None = None
+
+
+@dataclass(slots=True)
+class Meta:
+    title: Located | None = None
+    authors: list[Located] = field(default_factory=list)
+    reviewed_by: list[Located] = field(default_factory=list)
+    published: Located | None = None
+    updated: Located | None = None
+    last_reviewed: Located | None = None
+    # Anything else a reader found (site name, url, language, raw JSON-LD types).
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Link:
+    url: str
+    anchor: str
+    start: int  # span in Article.raw
+    end: int
+
+
+@dataclass(slots=True)
+class Removal:
+    """A piece of source the cleaner took out, and the rule that took it."""
+
+    rule: str
+    start: int  # span in Article.raw
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
+class Article:
+    """One article, from one file or one record of a multi-article file.
+
+    `raw` is the article's source as read (the whole file, or one JSON line).
+    `body` is its readable text as the format reader extracted it, `text` the
+    same after artifact stripping; `body_map` and `text_map` point both back
+    into `raw`. `first_line` is the line of the file where `raw` begins.
+    """
+
+    id: str  # path, or path#record for multi-article files
+    path: str
+    format: str
+    raw: str
+    body: str
+    body_map: TextMap
+    first_line: int = 1
+    meta: Meta = field(default_factory=Meta)
+    links: list[Link] = field(default_factory=list)
+    text: str = ""
+    text_map: TextMap = field(default_factory=TextMap)
+    removed: list[Removal] = field(default_factory=list)
+    # Non-fatal reading problems: (input rule id, message, raw offset).
+    notices: list[tuple[str, str, int]] = field(default_factory=list)
+    _lines: LineIndex | None = field(default=None, repr=False)
+
+    def line_col(self, raw_offset: int) -> tuple[int, int]:
+        if self._lines is None:
+            self._lines = LineIndex(self.raw, self.first_line)
+        return self._lines.line_col(raw_offset)
+
+
+@dataclass(slots=True)
+class RuleInfo:
+    """What `medreview rules` lists: one line per rule."""
+
+    id: str
+    name: str
+    category: str
+    severity: Severity
+    summary: str
+
+
+@dataclass(slots=True)
+class Finding:
+    rule: str
+    category: str
+    severity: Severity
+    message: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    excerpt: str
+    suggestions: list[str] = field(default_factory=list)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    fingerprint: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "category": self.category,
+            "severity": self.severity.value,
+            "message": self.message,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "excerpt": self.excerpt,
+            "suggestions": list(self.suggestions),
+            "evidence": dict(self.evidence),
+            "fingerprint": self.fingerprint,
+        }
+
+
+@dataclass(slots=True)
+class ArticleResult:
+    """What a worker sends back for one article: small and picklable."""
+
+    path: str
+    format: str
+    title: str | None
+    meta: dict[str, Any]
+    findings: list[Finding]
+    words: int = 0
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def fingerprint(article_id: str, rule: str, excerpt: str, occurrence: int) -> str:
+    """A fingerprint that survives edits elsewhere in the file.
+
+    It hashes what was found and where (article, rule, the normalised excerpt,
+    and which occurrence of that same excerpt it is), never line numbers.
+    """
+    norm = " ".join(excerpt.lower().split())
+    h = hashlib.sha256(f"{article_id}\x1f{rule}\x1f{norm}\x1f{occurrence}".encode())
+    return h.hexdigest()[:20]

@@ -1,0 +1,34 @@
+"""report.json: the contract other tools read. Keep its keys stable."""
+
+from __future__ import annotations
+
+import json
+
+from .report import Report
+
+
+def to_json(report: Report) -> dict:
+    articles = []
+    for a in report.articles:
+        entry = {
+            "path": a.path,
+            "format": a.format,
+            "title": a.title,
+            "meta": a.meta,
+            "findings": [f.to_json() for f in a.findings],
+            "words": a.words,
+        }
+        if a.stats.get("id") != a.path:
+            entry["record"] = a.stats.get("id")
+            entry["line"] = a.stats.get("line")
+        articles.append(entry)
+    return {
+        "medreview": report.version,
+        "as_of": report.as_of.isoformat(),
+        "articles": articles,
+        "summary": report.summary(),
+    }
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(to_json(report), ensure_ascii=False, indent=2, default=str) + "\n"

@@ -1,0 +1,60 @@
+"""report.md: a readable summary and every finding, grouped by article."""
+
+from __future__ import annotations
+
+from .report import Report
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: Report) -> str:
+    s = report.summary()
+    sev = s["by_severity"]
+    out = [
+        "# medreview report",
+        "",
+        f"Audited **{s['articles']}** articles ({s['words']:,} words) as of {report.as_of.isoformat()}, "
+        f"medreview {report.version}.",
+        "",
+        f"**{s['findings']}** findings: {sev['error']} errors, {sev['warning']} warnings, {sev['info']} info."
+        + (f" **{s['unreadable']}** files or records could not be read." if s["unreadable"] else ""),
+        "",
+        f"Verdict with `--fail-on {report.fail_on}`: **{'FAIL' if s['failed'] else 'PASS'}**.",
+        "",
+    ]
+    if s["by_category"]:
+        out += ["| category | findings |", "|---|---:|"]
+        out += [f"| {cat} | {n} |" for cat, n in s["by_category"].items()]
+        out.append("")
+    ranked = sorted(
+        report.articles,
+        key=lambda a: (-sum(f.severity.rank ** 2 for f in a.findings), a.path),
+    )
+    for a in ranked:
+        if not a.findings:
+            continue
+        name = a.stats.get("id", a.path)
+        title = f" — {a.title}" if a.title else ""
+        out += [f"## {name}{title}", ""]
+        m = a.meta
+        facts = []
+        if m.get("authors"):
+            facts.append(f"by {', '.join(m['authors'])}")
+        if m.get("reviewed_by"):
+            facts.append(f"reviewed by {', '.join(m['reviewed_by'])}")
+        if m.get("last_reviewed"):
+            facts.append(f"last reviewed {m['last_reviewed']}")
+        if facts:
+            out += ["; ".join(facts).capitalize(), ""]
+        out += ["| line:col | severity | rule | finding | excerpt |", "|---|---|---|---|---|"]
+        for f in a.findings:
+            out.append(
+                f"| {f.line}:{f.column} | {f.severity.value} | {f.rule} | {_cell(f.message)} | {_cell(f.excerpt)} |"
+            )
+        out.append("")
+    clean = [a for a in report.articles if not a.findings]
+    if clean:
+        out += ["## No findings", ""] + [f"- {a.stats.get('id', a.path)}" for a in clean] + [""]
+    return "\n".join(out)

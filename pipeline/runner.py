@@ -1,0 +1,163 @@
+"""Running the pipeline: ingest → clean → nlp → checks, per file, in workers.
+
+Each worker process builds its reader, spaCy pipeline and rule packs once
+(`_init`), then audits whole files. Results come back in input order as
+small picklable ArticleResults; one file's failure never stops the batch.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, Iterator
+
+from .checks import CHECKS, INPUT_BY_ID, Context
+from .clean import ad_container_pattern, clean_article
+from .config import Config
+from .ingest import Failure, Reader
+from .model import Article, ArticleResult, Finding, fingerprint
+from .nlp import build_nlp
+
+_state: dict[str, Any] = {}
+
+
+def _init(config: Config) -> None:
+    pattern, rule = ad_container_pattern(config.rule_dirs)
+    _state["reader"] = Reader(config.max_bytes, pattern, rule)
+    _state["ctx"] = Context(config=config, nlp=build_nlp())
+
+
+def audit_file(item: tuple[Path, str]) -> list[ArticleResult]:
+    """Every article of one file, audited. Runs inside a worker (or in-process)."""
+    path, fmt = item
+    reader: Reader = _state["reader"]
+    ctx: Context = _state["ctx"]
+    results: list[ArticleResult] = []
+    try:
+        for article in reader.read(path, fmt):
+            if isinstance(article, Failure):
+                results.append(failure_result(article))
+            else:
+                results.append(audit_article(article, ctx))
+    except Exception as e:  # a bug in a reader: report it on this file, go on with the batch
+        results.append(internal_error(str(path), fmt, e))
+    return results
+
+
+def audit_article(article: Article, ctx: Context) -> ArticleResult:
+    config = ctx.config
+    try:
+        clean_article(article, config.rule_dirs)
+        findings: list[Finding] = []
+        for check in CHECKS:
+            for f in check.check(article, ctx):
+                name = _rule_names(config).get(f.rule, "")
+                if config.is_disabled(f.rule, name):
+                    continue
+                f.severity = config.severity_for(f.rule, name, f.severity)
+                findings.append(f)
+    except Exception as e:
+        return internal_error(article.id, article.format, e)
+    _fingerprint(article.id, findings)
+    findings.sort(key=lambda f: (f.line, f.column, f.rule))
+    return ArticleResult(
+        path=article.path,
+        format=article.format,
+        title=article.meta.title.value if article.meta.title else None,
+        meta=meta_json(article),
+        findings=findings,
+        words=len(article.text.split()),
+        stats={"id": article.id, "line": article.first_line, "removed_chars": sum(len(r.text) for r in article.removed)},
+    )
+
+
+def _fingerprint(article_id: str, findings: list[Finding]) -> None:
+    seen: Counter[tuple[str, str]] = Counter()
+    for f in sorted(findings, key=lambda f: (f.line, f.column)):
+        key = (f.rule, " ".join(f.excerpt.lower().split()))
+        f.fingerprint = fingerprint(article_id, f.rule, f.excerpt, seen[key])
+        seen[key] += 1
+
+
+_names_cache: dict[tuple[str, ...], dict[str, str]] = {}
+
+
+def _rule_names(config: Config) -> dict[str, str]:
+    key = config.rule_dirs
+    if key not in _names_cache:
+        _names_cache[key] = {r.id: r.name for check in CHECKS for r in check.rules(config)}
+    return _names_cache[key]
+
+
+def meta_json(article: Article) -> dict[str, Any]:
+    m = article.meta
+
+    def iso(loc):
+        return loc.value.isoformat() if loc is not None else None
+
+    found_in = {}
+    for name in ("title", "published", "updated", "last_reviewed"):
+        loc = getattr(m, name)
+        if loc is not None:
+            found_in[name] = loc.source
+    for name in ("authors", "reviewed_by"):
+        if getattr(m, name):
+            found_in[name] = getattr(m, name)[0].source
+    return {
+        "authors": [a.value for a in m.authors],
+        "reviewed_by": [r.value for r in m.reviewed_by],
+        "published": iso(m.published),
+        "updated": iso(m.updated),
+        "last_reviewed": iso(m.last_reviewed),
+        "found_in": found_in,
+        **({"extra": m.extra} if m.extra else {}),
+    }
+
+
+def failure_result(failure: Failure) -> ArticleResult:
+    rule = INPUT_BY_ID[failure.rule]
+    finding = Finding(
+        rule=rule.id, category="input", severity=rule.severity,
+        message=f"This {'record' if failure.id != failure.path else 'file'} {failure.message}",
+        line=failure.line, column=1, end_line=failure.line, end_column=1, excerpt="",
+        evidence={"reason": failure.message},
+    )
+    finding.fingerprint = fingerprint(failure.id, rule.id, failure.message, 0)
+    return ArticleResult(path=failure.path, format="unknown", title=None, meta=_empty_meta(),
+                         findings=[finding], stats={"id": failure.id, "line": failure.line, "failed": True})
+
+
+def internal_error(article_id: str, fmt: str, error: Exception) -> ArticleResult:
+    rule = INPUT_BY_ID["INPUT008"]
+    where = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+    detail = f"{type(error).__name__}: {error}"
+    finding = Finding(
+        rule=rule.id, category="input", severity=rule.severity,
+        message=f"medreview failed on this article ({detail}); the rest of the batch went on. Please report it with the file.",
+        line=1, column=1, end_line=1, end_column=1, excerpt="",
+        evidence={"error": detail, "at": f"{where.filename}:{where.lineno}" if where else None},
+    )
+    finding.fingerprint = fingerprint(article_id, rule.id, detail, 0)
+    path = article_id.split("#", 1)[0]
+    return ArticleResult(path=path, format=fmt, title=None, meta=_empty_meta(), findings=[finding],
+                         stats={"id": article_id, "line": 1, "failed": True})
+
+
+def _empty_meta() -> dict[str, Any]:
+    return {"authors": [], "reviewed_by": [], "published": None, "updated": None,
+            "last_reviewed": None, "found_in": {}}
+
+
+def run(files: list[tuple[Path, str]], config: Config) -> Iterator[list[ArticleResult]]:
+    """Results per file, in input order; with jobs > 1, files go to worker processes."""
+    if config.jobs <= 1 or len(files) <= 1:
+        _init(config)
+        for item in files:
+            yield audit_file(item)
+        return
+    workers = min(config.jobs, len(files))
+    chunk = max(1, min(32, len(files) // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(config,)) as pool:
+        yield from pool.map(audit_file, files, chunksize=chunk)

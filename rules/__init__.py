@@ -1,0 +1,1 @@
+"""Bundled rule packs: YAML editorial policy, read by medreview.rulepacks (no code here)."""
