@@ -152,6 +152,9 @@ class ArticleResult:
     findings: list[Finding]
     words: int = 0
     stats: dict[str, Any] = field(default_factory=dict)
+    # Every link of the article, located: {"url", "anchor", "line", "column",
+    # "end_line", "end_column"}. The corpus-wide link stage checks them.
+    links: list[dict[str, Any]] = field(default_factory=list)
 
 
 def fingerprint(article_id: str, rule: str, excerpt: str, occurrence: int) -> str:

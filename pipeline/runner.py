@@ -70,7 +70,15 @@ def audit_article(article: Article, ctx: Context) -> ArticleResult:
         findings=findings,
         words=len(article.text.split()),
         stats={"id": article.id, "line": article.first_line, "removed_chars": sum(len(r.text) for r in article.removed)},
+        links=[_located_link(article, link) for link in article.links],
     )
+
+
+def _located_link(article: Article, link) -> dict[str, Any]:
+    line, col = article.line_col(link.start)
+    end_line, end_col = article.line_col(link.end)
+    return {"url": link.url, "anchor": link.anchor, "line": line, "column": col,
+            "end_line": end_line, "end_column": end_col}
 
 
 def _fingerprint(article_id: str, findings: list[Finding]) -> None:
