@@ -123,6 +123,8 @@ class Finding:
     suggestions: list[str] = field(default_factory=list)
     evidence: dict[str, Any] = field(default_factory=dict)
     fingerprint: str = ""
+    # True when --baseline lists this fingerprint: reported, but it never fails a run.
+    baselined: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -138,6 +140,7 @@ class Finding:
             "suggestions": list(self.suggestions),
             "evidence": dict(self.evidence),
             "fingerprint": self.fingerprint,
+            "baselined": self.baselined,
         }
 
 
