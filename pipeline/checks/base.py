@@ -16,19 +16,21 @@ class Context:
 
     config: Config
     nlp: Any = None  # the spaCy pipeline, from medreview.nlp
-    _docs: dict[int, Any] = field(default_factory=dict, repr=False)
+    _doc_of: tuple[Article, Any] | None = field(default=None, repr=False)
 
     @property
     def as_of(self) -> dt.date:
         return self.config.as_of
 
     def doc(self, article: Article) -> Any:
-        """The article's spaCy Doc, parsed on first use and shared by all checks."""
-        key = id(article)
-        if key not in self._docs:
-            self._docs.clear()  # one article at a time
-            self._docs[key] = self.nlp(article.text)
-        return self._docs[key]
+        """The article's spaCy Doc, parsed on first use and shared by all checks.
+
+        One article at a time; the cache holds the article itself, not its id(),
+        because a freed article's id can be reused by the next one.
+        """
+        if self._doc_of is None or self._doc_of[0] is not article or self._doc_of[1].text != article.text:
+            self._doc_of = (article, self.nlp(article.text))
+        return self._doc_of[1]
 
 
 class Check(Protocol):
