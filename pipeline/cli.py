@@ -83,8 +83,11 @@ def audit(paths, out, fmt, as_of, config_file, jobs, offline, fail_on) -> None:
         from .checks import all_rules
 
         all_rules(config)  # loads every rule pack now, so a broken pack is a config error
+        skipped = _skipped_checks(config)
     except (ConfigError, RulePackError) as e:
         raise _Fail(str(e)) from None
+    for line in skipped:
+        click.echo(f"medreview: note: {line}", err=True)
 
     files, errors = discover(paths)
     for line in errors:
@@ -119,6 +122,18 @@ def audit(paths, out, fmt, as_of, config_file, jobs, offline, fail_on) -> None:
         for path in write_reports(report, config.formats, Path(config.out)):
             click.echo(f"Wrote {path}", err=True)
     sys.exit(1 if report.failed else 0)
+
+
+def _skipped_checks(config: Config) -> list[str]:
+    """One line per check family that cannot run in this set-up, said once per run."""
+    from .checks.spelling import spelling_settings, spelling_status
+
+    try:
+        spelling_settings(config)
+    except ValueError as e:
+        raise ConfigError(f"{config.source or 'config'}: {e}") from None
+    reason = spelling_status(config)
+    return [f"spelling checks skipped: {reason}"] if reason else []
 
 
 @main.command()
@@ -160,6 +175,66 @@ def rules(config_file) -> None:
     width = max(len(r.name) for r in infos)
     for r in infos:
         click.echo(f"{r.id:9} {r.name:{width}}  {r.category:9} {r.severity.value:7}  {r.summary}")
+
+
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--config", "config_file", metavar="FILE", help="A medreview.toml or pyproject.toml to use.")
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Only the N most frequent words.")
+@click.option("--min-count", type=click.IntRange(min=1), default=1, help="Only words seen at least this often.")
+@click.option("--plain", is_flag=True, help="Words only, one per line: ready to paste into an accept list.")
+def words(paths, config_file, top, min_count, plain) -> None:
+    """List the words no dictionary knows, most frequent first, to grow the accept list."""
+    from collections import Counter
+
+    from .checks.spelling import lexicon_for, unknown_words
+    from .clean import ad_container_pattern, clean_article
+    from .discover import discover
+    from .ingest import Failure, Reader
+    from .lexicon import LexiconUnavailable
+    from .nlp import build_nlp
+
+    paths = list(paths) or ["corpus"]
+    config = _load(config_file, paths)
+    try:
+        lexicon = lexicon_for(config)
+        pattern, rule = ad_container_pattern(config.rule_dirs)
+    except (LexiconUnavailable, ValueError, RulePackError) as e:
+        raise _Fail(str(e)) from None
+    files, errors = discover(paths)
+    for line in errors:
+        click.echo(f"medreview: error: {line}", err=True)
+    if not files:
+        raise _Fail("nothing to read: no articles found in " + ", ".join(paths))
+    reader, nlp = Reader(config.max_bytes, pattern, rule), build_nlp()
+    counts: Counter[str] = Counter()
+    spelled: dict[str, Counter[str]] = {}
+    articles: Counter[str] = Counter()
+    for path, fmt in files:
+        for article in reader.read(path, fmt):
+            if isinstance(article, Failure):
+                click.echo(f"medreview: error: {article.id}: {article.message}", err=True)
+                continue
+            clean_article(article, config.rule_dirs)
+            seen = set()
+            for word in unknown_words(article, nlp(article.text), lexicon):
+                key = word.lower()
+                counts[key] += 1
+                spelled.setdefault(key, Counter())[word] += 1
+                seen.add(key)
+            articles.update(seen)
+    ranked = [(w, n) for w, n in counts.most_common() if n >= min_count][:top]
+    if not plain and ranked:
+        click.echo(f"{'count':>6} {'in':>6}  {'word':24} suggestions")
+    for key, n in ranked:
+        word = spelled[key].most_common(1)[0][0]
+        if plain:
+            click.echo(word)
+        else:
+            hint = ", ".join(lexicon.suggest(word)[:3])
+            click.echo(f"{n:6} {articles[key]:6}  {word:24} {hint}")
 
 
 if __name__ == "__main__":

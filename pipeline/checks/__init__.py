@@ -5,12 +5,16 @@ from __future__ import annotations
 from ..config import Config
 from ..model import RuleInfo
 from .artifacts import ArtifactCheck
+from .confusables import ConfusionCheck
 from .base import Check, Context, finding_at, finding_in_text
 from .input import INPUT_BY_ID, InputCheck
+from .spelling import SpellingCheck
 
 CHECKS: list[Check] = [
     InputCheck(),
     ArtifactCheck(),
+    SpellingCheck(),
+    ConfusionCheck(),
 ]
 
 

@@ -1,0 +1,222 @@
+"""SPELL: misspellings, and British/American spelling mixed in one article.
+
+Flags:  "not nessessarily the PRIMARY probelm"  -> nessessarily (necessarily), probelm (problem)
+Leaves: "the iliopsoas and quadratus lumborum", "you've", "gel-like", "5mg", "https://…",
+        "(DOMS)", a name the article uses twice ("Dr Okafor … Okafor says"), brand names in any case.
+
+The words come from the spaCy tokens of the cleaned text, so contractions
+("you've" -> "you" + "'ve") and hyphenated compounds ("gel-like") are judged by
+their parts. A word misspelled 40 times in one article is one finding with a
+count. Options (`[spelling]` in the config):
+
+    locale = "en-US"            # house style: "en-US" or "en-GB"
+    other_variant = "accept"    # "accept": the other variant is fine unless an
+                                #   article mixes both; "flag": always report it
+    accept = ["Kinesio"]        # extra words
+    accept_files = ["words.txt"]
+    dictionaries = ["/path"]    # folders searched first for Hunspell .dic/.aff
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..config import Config
+from ..lexicon import Lexicon, LexiconSettings, LexiconUnavailable, is_checkable, load_lexicon
+from ..model import Article, Finding, RuleInfo, Severity
+from .base import Context, finding_in_text
+
+SPELL_RULES = [
+    RuleInfo("SPELL001", "spelling.misspelling", "spelling", Severity.WARNING,
+             "A word no dictionary or accept list knows, with ranked suggestions."),
+    RuleInfo("SPELL002", "spelling.variant-mix", "spelling", Severity.INFO,
+             "British and American spellings mixed in one article (e.g. 'stabilising' and 'stabilizing')."),
+]
+_BY_ID = {r.id: r for r in SPELL_RULES}
+
+# Text spans never spell-checked: links, e-mail addresses, domain names, code, handles.
+_SKIP_SPANS = re.compile(
+    r"(?:https?://|ftp://|www\.)\S+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|int|info|io|co|uk|us|ca|au|de|fr|nl|eu|health|nhs)\b\S*"
+    r"|`[^`\n]+`"
+    r"|(?<!\w)[@#]\w+",
+    re.I,
+)
+_ACRONYM_MAX = 5  # all-capital words up to this length are taken as acronyms (DOMS, NSAID)
+_CONTRACTION_TAILS = ("n't", "n’t", "'", "’")
+
+
+def spelling_settings(config: Config) -> LexiconSettings:
+    base = Path(config.source).parent if config.source else None
+    return LexiconSettings.from_section(config.section("spelling"), base)
+
+
+def lexicon_for(config: Config) -> Lexicon:
+    """The process's lexicon for this config; raises LexiconUnavailable."""
+    return load_lexicon(spelling_settings(config))
+
+
+def spelling_status(config: Config) -> str | None:
+    """None when spelling can run, else the one-line reason it is skipped (for the CLI's notice)."""
+    try:
+        lexicon_for(config)
+    except LexiconUnavailable as e:
+        return str(e)
+    return None
+
+
+def words_to_check(article: Article, doc: Any) -> Iterator[tuple[str, int, int, bool]]:
+    """(word, start, end, sentence_initial) of each token a dictionary should judge, in text order."""
+    text = article.text
+    skip = [m.span() for m in _SKIP_SPANS.finditer(text)]
+    si = 0
+    tokens = list(doc)
+    for i, tok in enumerate(tokens):
+        word = tok.text
+        start = tok.idx
+        end = start + len(word)
+        while si < len(skip) and skip[si][1] <= start:
+            si += 1
+        if si < len(skip) and skip[si][0] < end:
+            continue
+        if len(word) < 2 or tok.like_url or tok.like_email or tok.like_num or not is_checkable(word):
+            continue
+        if word[0] in "'’" or word.lower() in ("n't", "n’t"):
+            continue  # the tail of a contraction or possessive: 've, 's, ’ll, n't
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if nxt is not None and not tok.whitespace_ and nxt.text.lower().startswith(_CONTRACTION_TAILS):
+            continue  # "ca" of "can't", "wo" of "won't"
+        if word.isupper() and len(word) <= _ACRONYM_MAX:
+            continue
+        if any(c.isupper() for c in word[1:]) and not word.isupper():
+            continue  # mixed case is a brand or product name: MedlinePlus, YouTube, eGFR
+        if word[0].isupper() and _cited_author(tokens, i):
+            continue
+        yield word, start, end, bool(tok.is_sent_start)
+
+
+def _cited_author(tokens: list[Any], i: int) -> bool:
+    """A surname in a reference: "Kongsted A, Kjaer P" (initials follow) or "Maher et al." """
+    after = [t.text for t in tokens[i + 1:i + 3]]
+    if after and re.match(r"^[A-Z]{1,3}\.?$", after[0]) and (
+            after[0].endswith(".") or len(after) < 2 or after[1] in (",", ".", ";", ":")):
+        return True
+    return len(after) >= 2 and after[0] == "et" and after[1].startswith("al")
+
+
+def _defined_names(article: Article, words: list[tuple[str, int, int, bool]]) -> set[str]:
+    """Capitalised words the article itself establishes as names: used capitalised mid-sentence
+    at least twice, or part of its title, authors or reviewers."""
+    counts = Counter(w for w, _, _, initial in words if w[:1].isupper() and not initial)
+    names = {w for w, n in counts.items() if n >= 2}
+    m = article.meta
+    for loc in [m.title, *m.authors, *m.reviewed_by]:
+        if loc is not None:
+            names.update(re.findall(r"[^\W\d_]+", str(loc.value)))
+    return names
+
+
+class SpellingCheck:
+    family = "SPELL"
+    category = "spelling"
+
+    def rules(self, config: Config) -> list[RuleInfo]:
+        return list(SPELL_RULES)
+
+    def check(self, article: Article, ctx: Context) -> Iterator[Finding]:
+        try:
+            lexicon = lexicon_for(ctx.config)
+        except (LexiconUnavailable, ValueError):
+            return  # the CLI says once why spelling is skipped
+        section = ctx.config.section("spelling")
+        words = list(words_to_check(article, ctx.doc(article)))
+        names = _defined_names(article, words)
+        misspelt: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+        styles: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+        for word, start, end, _ in words:
+            if word in names:
+                continue
+            if not lexicon.known(word):
+                misspelt[word.lower()].append((word, start, end))
+                continue
+            style = _style(lexicon, word)
+            if style is not None:
+                styles[style].append((word, start, end))
+        yield from self._misspellings(article, lexicon, misspelt)
+        yield from self._variants(article, lexicon, styles, section.get("other_variant", "accept") == "flag")
+
+    def _misspellings(self, article: Article, lexicon: Lexicon,
+                      misspelt: dict[str, list[tuple[str, int, int]]]) -> Iterator[Finding]:
+        rule = _BY_ID["SPELL001"]
+        for key, places in misspelt.items():
+            word, start, end = places[0]
+            suggestions = lexicon.suggest(word)
+            times = f" It appears {len(places)} times." if len(places) > 1 else ""
+            if suggestions:
+                message = f"“{word}” looks misspelt: did you mean “{suggestions[0]}”?{times}"
+            else:
+                message = (f"“{word}” is not in the dictionary.{times} If it is right, add it to the "
+                           "accept list ([spelling] accept).")
+            yield finding_in_text(
+                article, rule, message, start, end, excerpt=word, suggestions=suggestions,
+                evidence={"word": word, "count": len(places), "dictionary": lexicon.sources,
+                          "occurrences": [_where(article, s) for _, s, _ in places[:20]]},
+            )
+
+    def _variants(self, article: Article, lexicon: Lexicon, styles: dict[str, list[tuple[str, int, int]]],
+                  always: bool) -> Iterator[Finding]:
+        house = lexicon.locale
+        other = "en-GB" if house == "en-US" else "en-US"
+        if not styles.get(other) or not (always or styles.get(house)):
+            return
+        rule = _BY_ID["SPELL002"]
+        seen_house = sorted({w.lower() for w, _, _ in styles.get(house, [])})
+        grouped: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+        for word, start, end in styles[other]:
+            grouped[word.lower()].append((word, start, end))
+        label = {"en-GB": "British", "en-US": "American"}
+        for places in grouped.values():
+            word, start, end = places[0]
+            counterpart = lexicon.counterpart(word)
+            fix = f" House style ({house}) spells it “{counterpart}”." if counterpart else ""
+            mixed = (f" in an article that also uses {label[house]} spelling (“{'”, “'.join(seen_house[:3])}”)"
+                     if seen_house else "")
+            times = f" It appears {len(places)} times." if len(places) > 1 else ""
+            yield finding_in_text(
+                article, rule, f"{label[other]} spelling “{word}”{mixed}.{fix}{times}", start, end,
+                excerpt=word, suggestions=[counterpart] if counterpart else [],
+                evidence={"word": word, "variant": other, "house_style": house, "count": len(places),
+                          "other_style_words": seen_house[:10]},
+            )
+
+
+def _style(lexicon: Lexicon, word: str) -> str | None:
+    """Which variant a known word shows: its own, or, for an -ize word both dictionaries
+    accept (Oxford spelling), American when its -ise twin is British-only."""
+    style = lexicon.variant(word)
+    if style is not None:
+        return style
+    lower = word.lower()
+    if "iz" in lower or "yz" in lower:
+        twin = re.sub(r"(?<=[iy])z(?=e|i|a)", "s", lower)
+        if twin != lower and lexicon.known(twin) and lexicon.variant(twin) == "en-GB":
+            return "en-US"
+    return None
+
+
+def _where(article: Article, text_offset: int) -> str:
+    line, col = article.line_col(article.text_map.to_source(text_offset))
+    return f"{line}:{col}"
+
+
+def unknown_words(article: Article, doc: Any, lexicon: Lexicon) -> Iterator[str]:
+    """Every unknown word of an article (for `medreview words`), as written."""
+    words = list(words_to_check(article, doc))
+    names = _defined_names(article, words)
+    for word, _, _, _ in words:
+        if word not in names and not lexicon.known(word):
+            yield word
