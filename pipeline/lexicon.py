@@ -109,6 +109,8 @@ class Lexicon:
     locale: str
     accepted: frozenset[str]  # casefolded: medical list, bundled and user accept lists
     sources: str  # what judged, for the finding's evidence
+    medical: frozenset[str] = frozenset()  # casefolded medical word list, to rank rare terms after common words
+    plain: Any = None  # the house-style dictionary without medical words: judges variants
     _known: dict[str, bool] = field(default_factory=dict, repr=False)
     _suggest: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _variant: dict[str, str | None] = field(default_factory=dict, repr=False)
@@ -129,13 +131,24 @@ class Lexicon:
             return False
 
     def suggest(self, word: str) -> list[str]:
-        """Up to 5 corrections, best first: single words before splits, closest spelling first."""
+        """Up to 5 corrections, best first.
+
+        Hunspell's order, refined: single words before splits ("prob elm"), the
+        closest spelling first, and at equal distance a general-English word
+        before a rare medical one ("diabetis" -> "diabetes" before "diabetid").
+        """
         if word not in self._suggest:
             try:
                 raw = list(dict.fromkeys(self.primary.suggest(word)))
             except UnicodeEncodeError:
                 raw = []
-            ranked = sorted(enumerate(raw), key=lambda p: (" " in p[1] or "-" in p[1], _distance(word, p[1]), p[0]))
+
+            def rank(p: tuple[int, str]) -> tuple[bool, int, bool, int]:
+                i, s = p
+                rare = s.casefold() in self.medical and not self._spell(self.other, s)
+                return (" " in s or "-" in s, _distance(word, s), rare, i)
+
+            ranked = sorted(enumerate(raw), key=rank)
             self._suggest[word] = [s for _, s in ranked][:5]
         return self._suggest[word]
 
@@ -147,19 +160,22 @@ class Lexicon:
 
     def counterpart(self, word: str) -> str | None:
         """The spelling of `word` in the house-style variant ('stabilising' -> 'stabilizing')."""
-        dic = self.primary if self.variant(word) != self.locale else self.other
+        dic = (self.plain or self.primary) if self.variant(word) != self.locale else self.other
         for s in dic.suggest(word)[:4]:
             if _variant_related(word.lower(), s.lower()):
                 return s
         return None
 
     def _judge_variant(self, word: str) -> str | None:
-        if word.casefold() in self.accepted:
-            return None
-        in_primary, in_other = self._spell(self.primary, word), self._spell(self.other, word)
+        folded = word.casefold()
+        if folded in self.accepted and folded not in self.medical:
+            return None  # a house accept list vouches for this spelling
+        # The medical list mixes British and American forms, so only the plain dictionaries judge.
+        plain = self.plain or self.primary
+        in_primary, in_other = self._spell(plain, word), self._spell(self.other, word)
         if in_primary == in_other:
             return None
-        dic = self.primary if in_other else self.other  # ask the dictionary that lacks it
+        dic = plain if in_other else self.other  # ask the dictionary that lacks it
         try:
             suggestions = dic.suggest(word)[:4]
         except UnicodeEncodeError:
@@ -222,13 +238,16 @@ def load_lexicon(settings: LexiconSettings) -> Lexicon:
             "(run scripts/bootstrap, or apt-get install hunspell-en-us hunspell-en-gb hunspell-en-med)"
         )
     primary = hunspell.HunSpell(str(primary_dic), str(primary_dic.with_suffix(".aff")))
+    plain = hunspell.HunSpell(str(primary_dic), str(primary_dic.with_suffix(".aff")))
     other = hunspell.HunSpell(str(other_dic), str(other_dic.with_suffix(".aff")))
     accepted = bundled_accept_words()
     sources = [f"Hunspell {primary_name}", other_name]
+    medical: set[str] = set()
     med = _find(MEDICAL_DIC, dirs)
     if med is not None:
         primary.add_dic(str(med))  # so suggestions include medical terms
-        accepted |= read_word_list(med.read_text(encoding="utf-8", errors="replace"))
+        medical = read_word_list(med.read_text(encoding="utf-8", errors="replace"))
+        accepted |= medical
         sources.append(f"medical ({med.stem})")
     for f in settings.accept_files:
         try:
@@ -237,7 +256,7 @@ def load_lexicon(settings: LexiconSettings) -> Lexicon:
             raise LexiconUnavailable(f"cannot read accept list {f}: {e}") from None
     accepted |= {w.casefold() for w in settings.accept_words}
     sources.append("accept lists")
-    return Lexicon(primary, other, settings.locale, frozenset(accepted), " + ".join(sources))
+    return Lexicon(primary, other, settings.locale, frozenset(accepted), " + ".join(sources), frozenset(medical), plain)
 
 
 _WORDY = re.compile(r"^[^\W\d_]+(?:['’][^\W\d_]+)*$")

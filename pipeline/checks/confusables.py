@@ -59,6 +59,8 @@ def confusion_rules(extra_dirs: tuple[str, ...] = ()) -> tuple[ConfusionRule, ..
 
 
 def _same_case(suggestion: str, found: str) -> str:
+    if found.lower().endswith("s") and not suggestion.lower().endswith("s") and len(found) > 3:
+        suggestion += "s"  # "side affects" -> "effects"
     if found.isupper() and len(found) > 1:
         return suggestion.upper()
     if found[:1].isupper():
@@ -67,16 +69,15 @@ def _same_case(suggestion: str, found: str) -> str:
 
 
 def find_confusions(text: str, rules: tuple[ConfusionRule, ...]) -> Iterator[tuple[ConfusionRule, int, int, str]]:
-    """(rule, start, end, suggestion) for every slip in `text`, one per span."""
-    seen: set[tuple[int, int]] = set()
+    """(rule, start, end, suggestion) for every slip in `text`, one per span, in text order."""
+    hits: dict[tuple[int, int], tuple[ConfusionRule, int, int, str]] = {}
     for rule in rules:
         for pattern, suggest in rule.patterns:
             for m in pattern.finditer(text):
                 span = m.span(1)
-                if span[0] < 0 or span in seen:
-                    continue
-                seen.add(span)
-                yield rule, span[0], span[1], _same_case(suggest, m.group(1))
+                if span[0] >= 0 and span not in hits:
+                    hits[span] = (rule, span[0], span[1], _same_case(suggest, m.group(1)))
+    return iter(sorted(hits.values(), key=lambda h: h[1]))
 
 
 class ConfusionCheck:

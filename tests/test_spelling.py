@@ -1,0 +1,184 @@
+"""Spelling against the real Hunspell dictionaries and the real spaCy tokenizer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from medreview import lexicon as lexicon_module
+from medreview.checks.base import Context
+from medreview.checks.spelling import SpellingCheck, spelling_status
+from medreview.clean import clean_article
+from medreview.cli import main
+from medreview.config import Config, from_dict
+from medreview.ingest import Reader
+from medreview.lexicon import LexiconSettings, LexiconUnavailable, load_lexicon
+from medreview.nlp import build_nlp
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "corpus" / "muscle-spasms-lower-back.txt"
+
+pytestmark = pytest.mark.skipif(
+    spelling_status(Config()) is not None,
+    reason=f"spelling engine unavailable here: {spelling_status(Config())} (scripts/bootstrap installs it)",
+)
+
+
+def audit_text(tmp_path: Path, text: str, config: Config | None = None, name: str = "a.txt"):
+    """Findings of the spelling check alone on one article, and the article."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    fmt = "markdown" if name.endswith(".md") else "text"
+    (article,) = Reader(8_000_000).read(path, fmt)
+    clean_article(article)
+    ctx = Context(config=config or Config(), nlp=build_nlp())
+    return list(SpellingCheck().check(article, ctx)), article
+
+
+def spelling_findings(tmp_path, text, config=None, rule="SPELL001"):
+    findings, _ = audit_text(tmp_path, text, config)
+    return {f.excerpt: f for f in findings if f.rule == rule}
+
+
+def test_every_seed_typo_is_found_with_the_right_first_suggestion(tmp_path):
+    findings, article = audit_text(tmp_path, SEED.read_text(encoding="utf-8"))
+    by_word = {f.excerpt: f for f in findings if f.rule == "SPELL001"}
+    for typo, fix in (("nessessarily", "necessarily"), ("probelm", "problem"), ("fisrt", "first")):
+        assert by_word[typo].suggestions[0] == fix
+        assert fix in by_word[typo].message
+    # Nothing else in the seed is called a misspelling: medical terms, contractions, names pass.
+    assert set(by_word) == {"nessessarily", "probelm", "fisrt"}
+
+
+def test_finding_points_at_the_word_in_the_source_file(tmp_path):
+    findings, article = audit_text(tmp_path, SEED.read_text(encoding="utf-8"))
+    f = next(f for f in findings if f.excerpt == "probelm")
+    line = SEED.read_text(encoding="utf-8").splitlines()[f.line - 1]
+    assert line[f.column - 1:f.column - 1 + len("probelm")] == "probelm"
+    assert f.evidence["dictionary"].startswith("Hunspell en_US")
+
+
+@pytest.mark.parametrize("term", [
+    "iliopsoas", "lumborum", "sacralization", "radiculopathy", "quadratus", "abdominis", "erector spinae",
+    "somatization", "spondylolisthesis", "acetaminophen", "methocarbamol", "cyclobenzaprine",
+])
+def test_medical_vocabulary_is_never_flagged(tmp_path, term):
+    assert spelling_findings(tmp_path, f"The {term} was examined by the physiotherapist.") == {}
+
+
+@pytest.mark.parametrize("brand", ["Voltaren", "voltaren", "VOLTAREN", "Tylenol", "tylenol", "Advil", "ADVIL"])
+def test_drug_brand_names_pass_in_any_case(tmp_path, brand):
+    assert spelling_findings(tmp_path, f"Some people take {brand} for back pain.") == {}
+
+
+@pytest.mark.parametrize("text", [
+    "You’ve probably felt it. Don’t worry, you can’t and won’t break it; it’s fine and you'd know.",
+    "Read https://www.nhs.uk/conditions/back-pain/ or write to info@spinecare-clinic.org today.",
+    "Take 5mg twice daily, or 10 mg/kg, and check the mmHg reading (1, 2, 3) [4].",
+    "Use a gel-like pad and self-care after the X-ray and the follow-up.",
+    "Delayed onset muscle soreness (DOMS) peaks after two days.",
+    "Watch the MedlinePlus and YouTube videos by BackBuddy.",
+    "Kongsted A, Kjaer P, Koes BW. Back pain. Maher et al. found the same.",
+    "Type `pip install medreview` into the terminal.",
+])
+def test_things_a_dictionary_should_not_judge_are_left_alone(tmp_path, text):
+    assert spelling_findings(tmp_path, text) == {}
+
+
+def test_a_name_the_article_uses_twice_is_defined(tmp_path):
+    text = "Physiotherapist Zyrkowski treats runners. As Zyrkowski explains, rest helps."
+    assert spelling_findings(tmp_path, text) == {}
+    once = spelling_findings(tmp_path, "Physiotherapist Zyrkowski treats runners.")
+    assert "Zyrkowski" in once
+
+
+def test_repeated_misspelling_is_one_finding_with_a_count(tmp_path):
+    text = "Recieve the letter. " * 40
+    findings = spelling_findings(tmp_path, text)
+    assert list(findings) == ["Recieve"]
+    f = findings["Recieve"]
+    assert f.evidence["count"] == 40 and len(f.evidence["occurrences"]) == 20
+    assert "40 times" in f.message and f.suggestions[0] == "Receive"
+
+
+def test_suggestions_are_ranked_and_at_most_five(tmp_path):
+    f = spelling_findings(tmp_path, "Living with diabetis is hard.")["diabetis"]
+    assert 1 <= len(f.suggestions) <= 5
+    assert "diabetes" in f.suggestions[:2]
+
+
+def test_british_and_american_mixed_gives_a_consistency_finding_not_a_misspelling(tmp_path):
+    text = "Core work keeps the spine stabilising. Later, stabilizing exercises add load."
+    findings, _ = audit_text(tmp_path, text)
+    assert [f.rule for f in findings] == ["SPELL002"]
+    f = findings[0]
+    assert f.excerpt == "stabilising" and f.suggestions == ["stabilizing"]
+    assert "stabilizing" in f.message and "en-US" in f.message
+
+
+def test_consistent_british_article_passes_under_the_default_policy(tmp_path):
+    assert audit_text(tmp_path, "The paediatric ward uses colour codes. Stabilising exercises help.")[0] == []
+
+
+def test_british_house_style_flags_american_forms_when_mixed(tmp_path):
+    config = from_dict({"spelling": {"locale": "en-GB"}})
+    # en_US also knows "colour" and "centre"; "pediatric" and "center" are American-only.
+    findings, _ = audit_text(tmp_path, "The paediatric ward moved to the pediatric center.", config)
+    flagged = {f.excerpt: f.suggestions for f in findings if f.rule == "SPELL002"}
+    assert flagged == {"pediatric": ["paediatric"], "center": ["centre"]}
+
+
+def test_other_variant_flag_reports_it_even_without_mixing(tmp_path):
+    config = from_dict({"spelling": {"other_variant": "flag"}})
+    findings, _ = audit_text(tmp_path, "The paediatric ward is quiet.", config)
+    assert [(f.rule, f.excerpt) for f in findings] == [("SPELL002", "paediatric")]
+
+
+def test_accept_lists_from_the_config(tmp_path):
+    words = tmp_path / "words.txt"
+    words.write_text("# house words\nKinesiotape\n", encoding="utf-8")
+    config = from_dict({"spelling": {"accept": ["flexiwrap"], "accept_files": ["words.txt"]}}, base=tmp_path)
+    text = "Wrap it with flexiwrap or kinesiotape before the run."
+    assert spelling_findings(tmp_path, text, config) == {}
+    assert set(spelling_findings(tmp_path, text)) == {"flexiwrap", "kinesiotape"}
+
+
+def test_bad_locale_is_a_config_error(tmp_path):
+    (tmp_path / "a.txt").write_text("Fine text here.\n")
+    (tmp_path / "medreview.toml").write_text('[spelling]\nlocale = "fr-FR"\n')
+    result = CliRunner().invoke(main, ["audit", str(tmp_path / "a.txt"), "--offline", "--out", str(tmp_path / "r"),
+                                       "--config", str(tmp_path / "medreview.toml")])
+    assert result.exit_code == 2
+    assert "locale" in result.output
+
+
+def test_missing_dictionaries_skip_spelling_with_one_notice(tmp_path, monkeypatch):
+    monkeypatch.setattr(lexicon_module, "SEARCH_DIRS", ())
+    monkeypatch.delenv("MEDREVIEW_DICTIONARIES", raising=False)
+    load_lexicon.cache_clear()
+    try:
+        with pytest.raises(LexiconUnavailable, match="no Hunspell dictionary"):
+            load_lexicon(LexiconSettings(dictionary_dirs=(str(tmp_path),)))
+        for n in range(3):
+            (tmp_path / f"a{n}.txt").write_text("Probelm text.\n")
+        result = CliRunner().invoke(main, ["audit", str(tmp_path), "--offline", "--out", str(tmp_path / "r")])
+        assert result.exit_code == 0, result.output
+        assert result.output.count("spelling checks skipped") == 1
+        assert "SPELL001" not in result.output
+    finally:
+        load_lexicon.cache_clear()
+
+
+def test_words_command_lists_unknown_words_by_frequency(tmp_path):
+    (tmp_path / "a.txt").write_text("Recieve it. Recieve it again. A probelm.\n")
+    (tmp_path / "b.md").write_text("---\ntitle: B\n---\nOne more probelm and a recieve.\n")
+    result = CliRunner().invoke(main, ["words", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0].split()[:3] == ["count", "in", "word"]
+    assert lines[1].split()[:3] == ["3", "2", "Recieve"]
+    assert lines[2].split()[:3] == ["2", "2", "probelm"]
+    plain = CliRunner().invoke(main, ["words", str(tmp_path), "--plain", "--min-count", "3"])
+    assert plain.output.split() == ["Recieve"]
