@@ -21,7 +21,14 @@ from .textmap import TextBuilder, TextMap
 # Sentence ends: terminal punctuation, closing quotes/brackets, then space.
 # Deliberately simple: the cleaner runs before spaCy and only needs units
 # that do not straddle two real sentences.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[^a-z])|\n\s*")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[^a-z])|(?<=[a-z][!?])(?=[A-Z])|\n\s*")
+# A period after these ends a word, not a sentence ("Rotator Cuff Tear vs. Frozen
+# Shoulder", "Media, Inc. 2023", "U.S. Pat. Nos. 9,114,271").
+_ABBREVIATIONS = frozenset(
+    "vs v inc ltd llc co corp dr mr mrs ms prof st no nos pat fig figs e.g i.e approx u.s u.k "
+    "jr sr vol pp al mt dept univ ave est ca cf".split()
+)
+_LAST_WORD = re.compile(r"([A-Za-z](?:[A-Za-z.]*[A-Za-z])?)\.$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +92,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     pos = 0
     for m in _SENTENCE_END.finditer(text):
         end = m.start()
+        if text[end - 1:end] == ".":
+            word = _LAST_WORD.search(text, max(0, end - 12), end)
+            if word and word.group(1).lower() in _ABBREVIATIONS:
+                continue
         # The closing quote/bracket belongs to the sentence it ends.
         while end < m.end() and not text[end].isspace():
             end += 1

@@ -69,7 +69,9 @@ def main() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Articles audited in parallel processes (default 1).")
 @click.option("--offline", is_flag=True, default=None, help="Never touch the network.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that makes the run fail (default: error).")
-def audit(paths, out, fmt, as_of, config_file, jobs, offline, fail_on) -> None:
+@click.option("--languagetool", "languagetool", metavar="URL",
+              help="A LanguageTool server for grammar and style (overrides [grammar] server).")
+def audit(paths, out, fmt, as_of, config_file, jobs, offline, fail_on, languagetool) -> None:
     """Audit articles: files, folders (recursive) and glob patterns (default: corpus/)."""
     from .discover import discover
     from .render import Report, render_json, render_terminal, write_reports
@@ -80,10 +82,12 @@ def audit(paths, out, fmt, as_of, config_file, jobs, offline, fail_on) -> None:
         config = _load(config_file, paths).with_overrides(
             as_of=_as_of(as_of), formats=_formats(fmt), out=out, jobs=jobs, offline=offline, fail_on=fail_on,
         )
+        if languagetool is not None:
+            config = config.with_section("grammar", server=languagetool)
         from .checks import all_rules
 
         all_rules(config)  # loads every rule pack now, so a broken pack is a config error
-        skipped = _skipped_checks(config)
+        config, skipped = _skipped_checks(config)
     except (ConfigError, RulePackError) as e:
         raise _Fail(str(e)) from None
     for line in skipped:
@@ -124,16 +128,33 @@ def audit(paths, out, fmt, as_of, config_file, jobs, offline, fail_on) -> None:
     sys.exit(1 if report.failed else 0)
 
 
-def _skipped_checks(config: Config) -> list[str]:
-    """One line per check family that cannot run in this set-up, said once per run."""
+def _skipped_checks(config: Config) -> tuple[Config, list[str]]:
+    """One line per check family that cannot run in this set-up, said once per run.
+
+    A LanguageTool server that does not answer the probe is switched off for
+    the run, so articles are not each told the same thing.
+    """
+    from .checks.grammar import grammar_notice, grammar_settings, probe_server
     from .checks.spelling import spelling_settings, spelling_status
 
+    notes = []
     try:
         spelling_settings(config)
     except ValueError as e:
         raise ConfigError(f"{config.source or 'config'}: {e}") from None
     reason = spelling_status(config)
-    return [f"spelling checks skipped: {reason}"] if reason else []
+    if reason:
+        notes.append(f"spelling checks skipped: {reason}")
+    notice = grammar_notice(config)  # raises ConfigError for bad [grammar] settings
+    if notice:
+        notes.append(notice)
+    else:
+        settings = grammar_settings(config)
+        down = probe_server(settings) if settings else None
+        if down:
+            notes.append(f"grammar not checked: {down}")
+            config = config.with_section("grammar", server="")
+    return config, notes
 
 
 @main.command()

@@ -72,6 +72,12 @@ class Config:
             for d in self.disable
         )
 
+    def with_section(self, name: str, **values: Any) -> "Config":
+        """A copy with keys of one [section] set (command-line flags such as --languagetool)."""
+        sections = dict(self.sections)
+        sections[name] = {**sections.get(name, {}), **values}
+        return replace(self, sections=tuple(sorted(sections.items())))
+
     def with_overrides(self, **changes: Any) -> "Config":
         changes = {k: v for k, v in changes.items() if v is not None}
         return _validated(replace(self, **changes))

@@ -6,6 +6,7 @@ from ..config import Config
 from ..model import RuleInfo
 from .artifacts import ArtifactCheck
 from .confusables import ConfusionCheck
+from .grammar import GrammarCheck
 from .base import Check, Context, finding_at, finding_in_text
 from .input import INPUT_BY_ID, InputCheck
 from .spelling import SpellingCheck
@@ -15,6 +16,7 @@ CHECKS: list[Check] = [
     ArtifactCheck(),
     SpellingCheck(),
     ConfusionCheck(),
+    GrammarCheck(),
 ]
 
 
