@@ -218,6 +218,8 @@ class _PageParser(HTMLParser):
         if tag == "title" and self._capture is None:
             self._capture = ("title", self._tag_end(start), [])
             return
+        if el.ad and tag in BLOCK_TAGS:
+            self._ad_text.append(" ")  # "Advertisement" and "Continue reading" stay two words
         if self._skip or el.ad:
             return
         if tag in BLOCK_TAGS:
@@ -262,6 +264,8 @@ class _PageParser(HTMLParser):
                 self._capture = None
             return
         if el.ad:
+            if el.tag in BLOCK_TAGS:
+                self._ad_text.append(" ")
             self._ad_depth -= 1
             if not self._ad_depth:
                 text = " ".join("".join(self._ad_text).split())
