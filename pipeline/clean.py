@@ -18,10 +18,12 @@ from .model import Article, Removal
 from .rulepacks import RulePackError, load_pack
 from .textmap import TextBuilder, TextMap
 
-# Sentence ends: terminal punctuation, closing quotes/brackets, then space.
+# Sentence ends: terminal punctuation, closing quotes/brackets, then space; a
+# blank line; or a line break before a line that does not start in lower case
+# (a hard-wrapped Markdown line, "Was this article\nhelpful?", stays one unit).
 # Deliberately simple: the cleaner runs before spaCy and only needs units
 # that do not straddle two real sentences.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[^a-z])|(?<=[a-z][!?])(?=[A-Z])|\n\s*")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[^a-z])|(?<=[a-z][!?])(?=[A-Z])|\n\s*(?:\n\s*|(?=[^a-z]))")
 # A period after these ends a word, not a sentence ("Rotator Cuff Tear vs. Frozen
 # Shoulder", "Media, Inc. 2023", "U.S. Pat. Nos. 9,114,271").
 _ABBREVIATIONS = frozenset(
@@ -122,7 +124,7 @@ def find_artifacts(text: str, rules: tuple[ArtifactRule, ...]) -> list[tuple[int
         else:
             units = units if units is not None else sentence_spans(text)
             for start, end in units:
-                unit = text[start:end]
+                unit = text[start:end].replace("\n", " ")  # a hard-wrapped line reads as one
                 if any(p.search(unit) for p in rule.patterns):
                     hits.append((start, end, rule))
     # Earliest first; at one start, the longest wins. Overlaps merge into the first.

@@ -92,6 +92,8 @@ def audit(paths, out, fmt, as_of, config_file, jobs, offline, fail_on, languaget
         raise _Fail(str(e)) from None
     for line in skipped:
         click.echo(f"medreview: note: {line}", err=True)
+    if config.out != "-" and Path(config.out).exists() and not Path(config.out).is_dir():
+        raise _Fail(f"--out {config.out}: is a file, not a folder for reports")
 
     files, errors = discover(paths)
     for line in errors:
@@ -107,9 +109,8 @@ def audit(paths, out, fmt, as_of, config_file, jobs, offline, fail_on, languaget
         for results in run(files, config):
             for r in results:
                 if r.stats.get("failed"):
-                    f = r.findings[0]
                     where = r.stats.get("id", r.path)
-                    click.echo(f"medreview: error: {where}: {f.evidence.get('reason') or f.message}", err=True)
+                    click.echo(f"medreview: error: {where}: {r.stats.get('error', 'could not be audited')}", err=True)
                 report.articles.append(r)
             bar.update(1)
     report.elapsed = time.perf_counter() - started
@@ -123,7 +124,11 @@ def audit(paths, out, fmt, as_of, config_file, jobs, offline, fail_on, languaget
         if skipped:
             click.echo(f"medreview: note: --out - writes only JSON; {', '.join(skipped)} skipped", err=True)
     else:
-        for path in write_reports(report, config.formats, Path(config.out)):
+        try:
+            written = write_reports(report, config.formats, Path(config.out))
+        except OSError as e:
+            raise _Fail(f"cannot write reports to {config.out}: {e.strerror or e}") from None
+        for path in written:
             click.echo(f"Wrote {path}", err=True)
     sys.exit(1 if report.failed else 0)
 

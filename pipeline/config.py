@@ -141,7 +141,18 @@ def from_dict(data: dict[str, Any], source: str | None = None, base: Path | None
     if isinstance(formats, str):
         formats = [f.strip() for f in formats.split(",")]
     severity = {}
-    for rule, sev in dict(rules.get("severity", {})).items():
+    sev_table = rules.get("severity", {})
+    if not isinstance(sev_table, dict):
+        raise ConfigError(f"{source}: [rules] severity must be a table such as {{ ART005 = \"warning\" }}")
+    disable = rules.get("disable", [])
+    if isinstance(disable, str):
+        disable = [disable]  # one rule named as a string, not a list of its letters
+    if not isinstance(disable, list):
+        raise ConfigError(f"{source}: [rules] disable must be a list of rule ids or names")
+    packs = rules.get("packs", [])
+    if isinstance(packs, str):
+        packs = [packs]
+    for rule, sev in sev_table.items():
         try:
             severity[rule] = Severity(str(sev))
         except ValueError:
@@ -153,15 +164,21 @@ def from_dict(data: dict[str, Any], source: str | None = None, base: Path | None
         fail_on=str(audit.get("fail_on", "error")),
         formats=tuple(formats),
         out=str(audit.get("out", "reports")),
-        jobs=int(audit.get("jobs", 1)),
-        max_bytes=int(inp.get("max_bytes", Config.max_bytes)),
-        rule_dirs=tuple(str((base / d).resolve()) for d in rules.get("packs", [])),
-        disable=frozenset(str(d) for d in rules.get("disable", [])),
+        jobs=_whole_number(audit.get("jobs", 1), "[audit] jobs", source),
+        max_bytes=_whole_number(inp.get("max_bytes", Config.max_bytes), "[input] max_bytes", source),
+        rule_dirs=tuple(str((base / d).resolve()) for d in packs),
+        disable=frozenset(str(d) for d in disable),
         severity=tuple(sorted(severity.items())),
         sections=tuple(sorted((k, v) for k, v in data.items() if k not in known)),
         source=source,
     )
     return _validated(cfg)
+
+
+def _whole_number(value: Any, name: str, source: str | None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{source}: {name} must be a whole number, not {value!r}")
+    return value
 
 
 def _validated(cfg: Config) -> Config:

@@ -38,7 +38,7 @@ def audit_file(item: tuple[Path, str]) -> list[ArticleResult]:
     try:
         for article in reader.read(path, fmt):
             if isinstance(article, Failure):
-                results.append(failure_result(article))
+                results.append(failure_result(article, ctx.config))
             else:
                 results.append(audit_article(article, ctx))
     except Exception as e:  # a bug in a reader: report it on this file, go on with the batch
@@ -124,17 +124,21 @@ def meta_json(article: Article) -> dict[str, Any]:
     }
 
 
-def failure_result(failure: Failure) -> ArticleResult:
+def failure_result(failure: Failure, config: Config | None = None) -> ArticleResult:
+    """A file or record that could not be read: one input finding, as the config wants it."""
     rule = INPUT_BY_ID[failure.rule]
+    severity = rule.severity if config is None else config.severity_for(rule.id, rule.name, rule.severity)
     finding = Finding(
-        rule=rule.id, category="input", severity=rule.severity,
+        rule=rule.id, category="input", severity=severity,
         message=f"This {'record' if failure.id != failure.path else 'file'} {failure.message}",
         line=failure.line, column=1, end_line=failure.line, end_column=1, excerpt="",
         evidence={"reason": failure.message},
     )
     finding.fingerprint = fingerprint(failure.id, rule.id, failure.message, 0)
+    disabled = config is not None and config.is_disabled(rule.id, rule.name)
     return ArticleResult(path=failure.path, format="unknown", title=None, meta=_empty_meta(),
-                         findings=[finding], stats={"id": failure.id, "line": failure.line, "failed": True})
+                         findings=[] if disabled else [finding], stats={"id": failure.id, "line": failure.line, "failed": True,
+                                "error": failure.message})
 
 
 def internal_error(article_id: str, fmt: str, error: Exception) -> ArticleResult:
@@ -150,7 +154,7 @@ def internal_error(article_id: str, fmt: str, error: Exception) -> ArticleResult
     finding.fingerprint = fingerprint(article_id, rule.id, detail, 0)
     path = article_id.split("#", 1)[0]
     return ArticleResult(path=path, format=fmt, title=None, meta=_empty_meta(), findings=[finding],
-                         stats={"id": article_id, "line": 1, "failed": True})
+                         stats={"id": article_id, "line": 1, "failed": True, "error": finding.message})
 
 
 def _empty_meta() -> dict[str, Any]:

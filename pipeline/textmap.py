@@ -79,7 +79,11 @@ class TextMap:
         for seg in self.segments:
             if seg.length != seg.src_len or seg.length == 0:
                 s, e = outer.span_to_source(seg.src, seg.src + seg.src_len)
-                result._add(Segment(seg.start, seg.length, s, e - s))
+                if seg.length == e - s and seg.length > 1:  # would read as one-to-one
+                    for k in range(seg.length):
+                        result._add(Segment(seg.start + k, 1, s, e - s))
+                else:
+                    result._add(Segment(seg.start, seg.length, s, e - s))
                 continue
             # One-to-one run: split it wherever the outer map changes segment.
             pos = 0
@@ -119,6 +123,18 @@ class TextBuilder:
         self._parts.append(text)
         self._len += len(text)
 
+    def _add_run(self, text: str, src: int, src_len: int) -> None:
+        """Append text whose every character stands for all of source[src:src+src_len].
+
+        A run whose length happens to equal src_len would read as one-to-one,
+        so it goes in one character at a time.
+        """
+        if len(text) != src_len:
+            self.add(text, src, src_len)
+        else:
+            for ch in text:
+                self.add(ch, src, src_len)
+
     def add_synthetic(self, text: str) -> None:
         """Append a separator the source does not contain (maps to the previous character)."""
         if not text:
@@ -153,7 +169,7 @@ class TextBuilder:
             elif pos == seg.start and piece_end == seg_end:
                 self.add(piece, seg.src, seg.src_len)
             else:
-                self.add(piece, seg.src, 0 if seg.src_len == 0 else seg.src_len)
+                self._add_run(piece, seg.src, seg.src_len)
             pos = piece_end
             i += 1
 

@@ -255,8 +255,8 @@ def test_markdown_with_broken_front_matter_is_still_audited(run_cli, as_of, tmp_
 
 
 def test_reader_crash_on_one_file_does_not_stop_the_batch(run_cli, as_of, tmp_path):
-    # An impossible unquoted YAML date makes the YAML parser raise (see the xfail in
-    # test_ingest_markdown.py); whatever it becomes, it is an input finding on that file.
+    # An impossible unquoted YAML date makes the YAML parser raise; it becomes an
+    # input finding on that file and the batch goes on.
     md = b"---\ntitle: X\ndate: 2021-13-45\n---\nBody text here.\n"
     folder, bad = folder_with(tmp_path, "baddate.md", md)
     result, report = audit(run_cli, as_of, folder)

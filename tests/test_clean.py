@@ -224,10 +224,6 @@ def test_clean_never_touches_the_file(seed_path, tmp_path):
     assert seed_path.read_bytes() == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG clean.py _SENTENCE_END (`|\\n\\s*`): every newline ends a sentence unit, so a "
-    "sentence-scope artifact hard-wrapped across two lines of a Markdown paragraph "
-    "('Was this article\\nhelpful?') is never removed"))
 def test_hard_wrapped_markdown_artifact_sentence_is_removed():
     src = "Heat helps with spasms. Was this article\nhelpful? Ice helps too.\n"
     e = extract_markdown(src)

@@ -286,9 +286,6 @@ def test_bad_config_and_broken_rule_pack_exit_two(run_cli, seed_path, tmp_path):
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG render/atomic.py write_atomic (via cli.py audit): `--out` naming an existing file "
-    "raises FileExistsError from mkdir, a traceback with exit 1, not a one-line usage error (exit 2)"))
 def test_out_pointing_at_a_file_is_a_usage_error(run_cli, junk, tmp_path, as_of):
     not_a_folder = tmp_path / "report-file"
     not_a_folder.write_text("", encoding="utf-8")
@@ -391,9 +388,6 @@ def test_audit_never_writes_into_the_audited_folder(run_cli, batch, as_of, tmp_p
     assert snapshot(batch) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG render/markdown.py render_markdown: `'; '.join(facts).capitalize()` lower-cases "
-    "every name after the first letter ('By jane roe; reviewed by dr ann lee')"))
 def test_markdown_report_keeps_the_case_of_names(run_cli, tmp_path, as_of):
     folder = tmp_path / "names"
     folder.mkdir()

@@ -162,26 +162,17 @@ def test_overrides_are_validated_too():
     assert c.fail_on == "never" and c.jobs == 1 and c.out == "reports"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG config.py from_dict: `jobs`/`max_bytes` go through int() unguarded; a non-number "
-    "raises ValueError (CLI: traceback, exit 1) instead of ConfigError (exit 2)"))
 @pytest.mark.parametrize("data", [{"audit": {"jobs": "two"}}, {"input": {"max_bytes": "big"}}])
 def test_non_numeric_numbers_are_config_errors(data):
     with pytest.raises(ConfigError):
         from_dict(data, source="medreview.toml")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG config.py from_dict: [rules] severity that is not a table (severity = \"warning\") "
-    "raises ValueError from dict() instead of ConfigError"))
 def test_severity_not_a_table_is_a_config_error():
     with pytest.raises(ConfigError):
         from_dict({"rules": {"severity": "warning"}}, source="medreview.toml")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG config.py from_dict: `disable = \"ART007\"` (a string, not a list) is split into "
-    "characters {'A','R','T','0','7'}, and 'A' as a family prefix silently disables every ART rule"))
 def test_disable_given_as_a_string_does_not_disable_everything():
     try:
         c = from_dict({"rules": {"disable": "ART007"}}, source="medreview.toml")
@@ -238,10 +229,6 @@ def test_disabling_the_family_silences_every_artifact_finding(tmp_path):
     assert r.words < len(JUNK.split())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG runner.py failure_result: findings for unreadable/empty files bypass "
-    "config.is_disabled and config.severity_for, so `disable = [\"INPUT003\"]` or a "
-    "severity override for INPUT003 has no effect on an empty file"))
 def test_disable_and_severity_apply_to_input_failures_too(tmp_path):
     r = audit_text(tmp_path, from_dict({"rules": {"severity": {"INPUT003": "info"}}}), "   \n")
     assert [f.severity for f in r.findings] == [Severity.INFO]

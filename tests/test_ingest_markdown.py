@@ -143,10 +143,6 @@ def test_bad_date_string_is_input006_and_other_fields_kept():
     assert e.meta.title.value == "Kept"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG ingest/markdown.py:42: yaml.safe_load turns an unquoted impossible date "
-    "(2021-13-45) into a ValueError, not a YAMLError, so extract_markdown raises "
-    "instead of reporting INPUT006 (or INPUT005)"))
 def test_unquoted_impossible_yaml_date_is_a_notice_not_a_crash():
     e = extract_markdown("---\ntitle: X\ndate: 2021-13-45\n---\nBody text.\n")
     assert {n[0] for n in e.notices} & {"INPUT005", "INPUT006"}
@@ -263,9 +259,6 @@ def test_link_inside_list_item_and_heading_maps_to_source():
     assert_kept_chars_map_to_source(src, e.body, e.body_map)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG ingest/markdown.py _INLINE url group `[^)\\s]+`: a link URL containing "
-    "parentheses (Wikipedia style) is cut at the first ')' and the rest leaks into the body"))
 def test_link_url_with_balanced_parentheses():
     src = "See [the entry](https://en.wikipedia.org/wiki/Back_pain_(disorder)) now.\n"
     e = extract_markdown(src)
@@ -273,9 +266,6 @@ def test_link_url_with_balanced_parentheses():
     assert e.body == "See the entry now.\n"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG ingest/markdown.py _inline(): a link label is copied verbatim, so emphasis "
-    "or code markup inside it ('[**the study**](url)') stays in the body and the anchor"))
 def test_markup_inside_link_label_is_removed():
     e = extract_markdown("See [**the study**](https://x.org/a) now.\n")
     assert e.body == "See the study now.\n"

@@ -219,10 +219,6 @@ def test_compose_with_empty_outer_map_does_not_crash():
     assert composed.to_source(0) == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG textmap.py TextBuilder.add_mapped (and TextMap.compose): taking part of a "
-    "non-one-to-one segment whose piece length happens to equal the segment's src_len "
-    "creates a segment with length == src_len, which then counts as one-to-one"))
 def test_partial_piece_of_a_many_to_few_segment_stays_a_single_run():
     # "abc" came from a 2-character source run starting at 10: every char maps to 10.
     inner = TextBuilder()

@@ -23,7 +23,7 @@ _RULE = re.compile(r"^\s{0,3}(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,})$")
 _REFDEF = re.compile(r"^\s{0,3}\[([^\]^]+)\]:\s*<?(\S+?)>?(?:\s+[\"'(].*)?\s*$")
 _INLINE = re.compile(
     r"(?P<image>!\[[^\]]*\]\([^)]*\))"
-    r"|\[(?P<label>[^\]]+)\]\((?P<url><[^>]*>|[^)\s]+)(?:\s+[\"'][^)]*[\"'])?\)"
+    r"|\[(?P<label>[^\]]+)\]\((?P<url><[^>]*>|(?:[^()\s]+|\([^()\s]*\))+)(?:\s+[\"'][^)]*[\"'])?\)"
     r"|\[(?P<rlabel>[^\]^][^\]]*)\]\[(?P<ref>[^\]]*)\]"
     r"|<(?P<auto>https?://[^>\s]+)>"
     r"|(?P<bare>https?://[^\s<>()\]]+[^\s<>()\].,;:!?'\"])"
@@ -44,6 +44,10 @@ def extract_markdown(source: str) -> Extract:
             mark = getattr(e, "problem_mark", None)
             line = f" on line {mark.line + 2}" if mark else ""
             notices.append(("INPUT005", f"the front matter is not valid YAML{line}; its metadata was ignored", 0))
+            data = None
+        except ValueError as e:  # YAML read an unquoted date that does not exist (2021-13-45)
+            notices.append(("INPUT006", f"the front matter holds a date that does not exist ({e}); "
+                                        "its metadata was ignored", 0))
             data = None
         if isinstance(data, dict):
             meta, notices2 = meta_from_record(data, "front matter", 0, m.end())
@@ -107,6 +111,22 @@ def _drop_comments(content: str, in_comment: bool) -> tuple[str, bool]:
     return "".join(chars), in_comment
 
 
+_LABEL_MARK = re.compile(r"\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)|`+|~~")
+
+
+def _add_label(content: str, s: int, e: int, line_start: int, out: TextBuilder) -> str:
+    """Add a link label without its emphasis or code marks; return the label as read."""
+    kept = []
+    pos = s
+    for m in _LABEL_MARK.finditer(content, s, e):
+        out.add(content[pos:m.start()], line_start + pos)
+        kept.append(content[pos:m.start()])
+        pos = m.end()
+    out.add(content[pos:e], line_start + pos)
+    kept.append(content[pos:e])
+    return "".join(kept)
+
+
 def _inline(content: str, offset: int, line_start: int, out: TextBuilder,
             links: list[Link], pending: list[tuple[str, Link]]) -> None:
     pos = offset
@@ -117,8 +137,8 @@ def _inline(content: str, offset: int, line_start: int, out: TextBuilder,
         if kind in ("label", "url", "rlabel", "ref"):
             label_group = "label" if m.group("label") is not None else "rlabel"
             s, e = m.span(label_group)
-            out.add(content[s:e], line_start + s)
-            link = Link(url="", anchor=content[s:e], start=line_start + s, end=line_start + e)
+            anchor = _add_label(content, s, e, line_start, out)
+            link = Link(url="", anchor=anchor, start=line_start + s, end=line_start + e)
             if label_group == "label":
                 link.url = m.group("url").strip("<>")
                 links.append(link)

@@ -47,7 +47,8 @@ def render_markdown(report: Report) -> str:
         if m.get("last_reviewed"):
             facts.append(f"last reviewed {m['last_reviewed']}")
         if facts:
-            out += ["; ".join(facts).capitalize(), ""]
+            line = "; ".join(facts)
+            out += [line[:1].upper() + line[1:], ""]
         out += ["| line:col | severity | rule | finding | excerpt |", "|---|---|---|---|---|"]
         for f in a.findings:
             out.append(
