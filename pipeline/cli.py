@@ -142,7 +142,10 @@ def _skipped_checks(config: Config) -> tuple[Config, list[str]]:
     from .checks.grammar import grammar_notice, grammar_settings, probe_server
     from .checks.spelling import spelling_settings, spelling_status
 
+    from .checks.review import review_policy
+
     notes = []
+    review_policy(config)  # raises ConfigError for bad [review] settings
     try:
         spelling_settings(config)
     except ValueError as e:

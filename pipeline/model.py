@@ -90,6 +90,8 @@ class Article:
     removed: list[Removal] = field(default_factory=list)
     # Non-fatal reading problems: (input rule id, message, raw offset).
     notices: list[tuple[str, str, int]] = field(default_factory=list)
+    # What the page's own bylines say (medreview.bylines.Bylines), read after cleaning.
+    bylines: Any = None
     _lines: LineIndex | None = field(default=None, repr=False)
 
     def line_col(self, raw_offset: int) -> tuple[int, int]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .checks import CHECKS, INPUT_BY_ID, Context
+from .bylines import enrich_meta
 from .clean import ad_container_pattern, clean_article
 from .config import Config
 from .ingest import Failure, Reader
@@ -50,6 +51,7 @@ def audit_article(article: Article, ctx: Context) -> ArticleResult:
     config = ctx.config
     try:
         clean_article(article, config.rule_dirs)
+        article.bylines = enrich_meta(article, _date_order(config))
         findings: list[Finding] = []
         for check in CHECKS:
             for f in check.check(article, ctx):
@@ -69,9 +71,16 @@ def audit_article(article: Article, ctx: Context) -> ArticleResult:
         meta=meta_json(article),
         findings=findings,
         words=len(article.text.split()),
-        stats={"id": article.id, "line": article.first_line, "removed_chars": sum(len(r.text) for r in article.removed)},
+        stats={"id": article.id, "line": article.first_line, "removed_chars": sum(len(r.text) for r in article.removed),
+               "days_overdue": max((f.evidence.get("days_overdue", 0) for f in findings if f.category == "review"),
+                                   default=None)},
         links=[_located_link(article, link) for link in article.links],
     )
+
+
+def _date_order(config: Config) -> str | None:
+    order = config.section("review").get("date_order")
+    return str(order).upper() if order else None
 
 
 def _located_link(article: Article, link) -> dict[str, Any]:

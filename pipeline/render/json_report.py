@@ -17,6 +17,8 @@ def to_json(report: Report) -> dict:
             "meta": a.meta,
             "findings": [f.to_json() for f in a.findings],
             "words": a.words,
+            # Days past the medical review due date (negative: days left); null without a review date.
+            "days_overdue": a.stats.get("days_overdue"),
         }
         if a.stats.get("id") != a.path:
             entry["record"] = a.stats.get("id")
