@@ -144,8 +144,13 @@ def _skipped_checks(config: Config) -> tuple[Config, list[str]]:
 
     from .checks.review import review_policy
 
+    from .checks.claims import claim_settings, claim_pack, claim_matchers
+    from .nlp import build_nlp
+
     notes = []
     review_policy(config)  # raises ConfigError for bad [review] settings
+    claim_settings(config, claim_pack(config.rule_dirs))
+    claim_matchers(config.rule_dirs, build_nlp())  # a pattern spaCy rejects is a broken rule pack
     try:
         spelling_settings(config)
     except ValueError as e:

@@ -92,6 +92,8 @@ class Article:
     notices: list[tuple[str, str, int]] = field(default_factory=list)
     # What the page's own bylines say (medreview.bylines.Bylines), read after cleaning.
     bylines: Any = None
+    # Per-article figures checks report besides findings (e.g. the claims' support ratio).
+    stats: dict[str, Any] = field(default_factory=dict)
     _lines: LineIndex | None = field(default=None, repr=False)
 
     def line_col(self, raw_offset: int) -> tuple[int, int]:

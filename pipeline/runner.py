@@ -73,7 +73,8 @@ def audit_article(article: Article, ctx: Context) -> ArticleResult:
         words=len(article.text.split()),
         stats={"id": article.id, "line": article.first_line, "removed_chars": sum(len(r.text) for r in article.removed),
                "days_overdue": max((f.evidence.get("days_overdue", 0) for f in findings if f.category == "review"),
-                                   default=None)},
+                                   default=None),
+               **article.stats},
         links=[_located_link(article, link) for link in article.links],
     )
 

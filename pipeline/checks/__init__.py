@@ -7,6 +7,7 @@ from ..model import RuleInfo
 from .artifacts import ArtifactCheck
 from .confusables import ConfusionCheck
 from .grammar import GrammarCheck
+from .claims import ClaimCheck
 from .review import ReviewCheck
 from .base import Check, Context, finding_at, finding_in_text
 from .input import INPUT_BY_ID, InputCheck
@@ -19,6 +20,7 @@ CHECKS: list[Check] = [
     ConfusionCheck(),
     GrammarCheck(),
     ReviewCheck(),
+    ClaimCheck(),
 ]
 
 

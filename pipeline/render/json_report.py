@@ -19,6 +19,8 @@ def to_json(report: Report) -> dict:
             "words": a.words,
             # Days past the medical review due date (negative: days left); null without a review date.
             "days_overdue": a.stats.get("days_overdue"),
+            # Claims found, how many carry a source, and the share that do (null when none).
+            "claims": a.stats.get("claims"),
         }
         if a.stats.get("id") != a.path:
             entry["record"] = a.stats.get("id")

@@ -1,0 +1,325 @@
+"""CLAIM: health claims that need a source and have none.
+
+Flags:  "Both heat and ice can relieve the pain of a muscle spasm."        (efficacy, CLAIM002)
+        "Experts say yoga can reduce back pain."                          (weasel, CLAIM004)
+        "Back pain affects 1 in 5 adults."                                (statistic, CLAIM001)
+Leaves: "Apply ice for 20 minutes."                                       (an instruction)
+        "Heat can relieve the pain of a muscle spasm [3]."                (supported)
+        "A 2017 Cochrane review found that yoga eases back pain."         (named source)
+
+Cues and support patterns are data (rules/claims.yml): spaCy Matcher
+patterns over the cleaned text's tokens. The pipeline is spaCy's blank
+English with the rule-based sentencizer (~100k words/s, no model download);
+a pattern written with LEMMA is matched against the inflections of that
+lemma (relieve, relieves, relieved, relieving), so the rules read as lemmas
+without a statistical lemmatizer. One finding per claim sentence, of its
+strongest class; every cue found is listed in the evidence.
+
+Support: a citation marker ([3], (1, 2), (Smith et al., 2019)), a link, or a
+named source in the sentence, or within `support_window` sentences after it
+(`[claims] support_window`). A citation marker whose reference the article
+lacks does not count when `[claims] require_resolved = true` (default: it
+counts, and CITE001 reports the missing reference).
+
+Per article, the share of claims that carry support goes into the report
+as `claims.support_ratio`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterator
+
+from ..config import Config, ConfigError
+from ..model import Article, Finding, RuleInfo, Severity
+from ..rulepacks import RulePackError, load_pack
+from .base import Context, finding_in_text
+
+CLASS_ORDER = ("absolute", "statistic", "research", "weasel", "efficacy")  # strongest first
+_SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
+
+_MARKER = re.compile(
+    r"\[\s*\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\s*\]"
+    r"|(?<=[\w.,;%”’)])\s?\(\s*\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\s*\)"
+    r"|\([A-Z][A-Za-z'’\-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+[A-Z][A-Za-z'’\-]+)?,?\s+(?:19|20)\d\d[a-z]?\)"
+    r"|\((?:[A-Z]{2,}|[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,4}),\s+(?:19|20)\d\d\)"
+)
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_FIRST_PERSON = re.compile(r"^(?:[^.!?]{0,40}\b)?(?:I|I['’]ve|I['’]m|I['’]d|in my experience|for me|my own)\b")
+_LEADING_ADVERBS = {"first", "then", "next", "finally", "gently", "slowly", "gradually", "also", "now", "instead",
+                    "afterwards", "later", "again", "still", "simply", "just", "please", "so", "and"}
+
+IRREGULAR = {
+    "be": ["be", "is", "are", "was", "were", "been", "being", "'s", "’s"],
+    "have": ["have", "has", "had", "having"], "do": ["do", "does", "did", "done", "doing"],
+    "show": ["show", "shows", "showed", "shown", "showing"], "find": ["find", "finds", "found", "finding"],
+    "prove": ["prove", "proves", "proved", "proven", "proving"], "lead": ["lead", "leads", "led", "leading"],
+    "cut": ["cut", "cuts", "cutting"], "give": ["give", "gives", "gave", "given", "giving"],
+    "fight": ["fight", "fights", "fought", "fighting"], "speed": ["speed", "speeds", "sped", "speeded", "speeding"],
+    "take": ["take", "takes", "took", "taken", "taking"], "keep": ["keep", "keeps", "kept", "keeping"],
+    "say": ["say", "says", "said", "saying"], "think": ["think", "thinks", "thought", "thinking"],
+    "stop": ["stop", "stops", "stopped", "stopping"],
+}
+
+
+def inflections(lemma: str) -> list[str]:
+    """The forms of a regular English verb or noun: relieve -> relieve, relieves, relieved, relieving."""
+    lemma = lemma.lower()
+    if lemma in IRREGULAR:
+        return IRREGULAR[lemma]
+    forms = {lemma}
+    if lemma.endswith("e"):
+        forms |= {lemma + "s", lemma + "d", lemma[:-1] + "ing"}
+    elif lemma.endswith("y") and len(lemma) > 2 and lemma[-2] not in "aeiou":
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
+    elif lemma.endswith(("s", "sh", "ch", "x", "z")):
+        forms |= {lemma + "es", lemma + "ed", lemma + "ing"}
+    else:
+        forms |= {lemma + "s", lemma + "ed", lemma + "ing"}
+    return sorted(forms)
+
+
+def _lemma_to_forms(pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rewrite LEMMA constraints into LOWER ones over their inflections (the blank pipeline has no lemmas)."""
+    out = []
+    for tok in pattern:
+        tok = dict(tok)
+        if "LEMMA" in tok:
+            spec = tok.pop("LEMMA")
+            lemmas = spec["IN"] if isinstance(spec, dict) else [spec]
+            tok["LOWER"] = {"IN": sorted({f for lemma in lemmas for f in inflections(str(lemma))})}
+        out.append(tok)
+    return out
+
+
+@dataclass(frozen=True)
+class ClaimClass:
+    name: str
+    info: RuleInfo
+    label: str
+    advice: str
+    flag: tuple[str, ...]
+    keep: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClaimPack:
+    classes: dict[str, ClaimClass]
+    cue_class: dict[str, tuple[str, str | None]]  # cue name -> (class, severity override)
+    cues: dict[str, list[list[dict[str, Any]]]]
+    support: dict[str, list[list[dict[str, Any]]]]
+    imperative: frozenset[str]
+    support_window: int
+    min_words: int
+
+
+@lru_cache(maxsize=8)
+def claim_pack(extra_dirs: tuple[str, ...] = ()) -> ClaimPack:
+    raw = load_pack("claims", extra_dirs)
+    try:
+        classes = {}
+        for name, c in raw["classes"].items():
+            classes[name] = ClaimClass(
+                name=name,
+                info=RuleInfo(c["id"], c["name"], "claim", Severity(c.get("severity", "warning")), c["summary"]),
+                label=c.get("label", name), advice=c.get("advice", ""),
+                flag=tuple(c.get("flag", [])), keep=tuple(c.get("keep", [])),
+            )
+        cue_class, cues = {}, {}
+        for cue in raw.get("cues", []):
+            if cue["class"] not in classes:
+                raise RulePackError(f"claims cue {cue.get('name')}: unknown class {cue['class']!r}")
+            cue_class[cue["name"]] = (cue["class"], cue.get("severity"))
+            cues[cue["name"]] = [_lemma_to_forms(p) for p in cue["patterns"]]
+        support = {s["name"]: [_lemma_to_forms(p) for p in s["patterns"]] for s in raw.get("support", [])}
+        settings = raw.get("settings", {})
+        return ClaimPack(classes, cue_class, cues, support, frozenset(w.lower() for w in raw.get("imperative", [])),
+                         int(settings.get("support_window", 0)), int(settings.get("min_words", 5)))
+    except (KeyError, TypeError, ValueError) as e:
+        raise RulePackError(f"claims pack: {type(e).__name__}: {e}") from None
+
+
+@lru_cache(maxsize=8)
+def claim_matchers(extra_dirs: tuple[str, ...], nlp: Any) -> tuple[Any, Any]:
+    """The cue and support Matchers, built once per process and pipeline."""
+    from spacy.matcher import Matcher
+
+    pack = claim_pack(extra_dirs)
+    cue_matcher, support_matcher = Matcher(nlp.vocab), Matcher(nlp.vocab)
+    try:
+        for name, patterns in pack.cues.items():
+            cue_matcher.add(name, patterns)
+        for name, patterns in pack.support.items():
+            support_matcher.add(name, patterns)
+    except (ValueError, KeyError) as e:
+        raise RulePackError(f"claims pack: a pattern is not a valid spaCy Matcher pattern: {e}") from None
+    return cue_matcher, support_matcher
+
+
+@dataclass
+class Claim:
+    """One sentence that needs support."""
+
+    start: int  # span in article.text
+    end: int
+    cls: str
+    severity: Severity
+    cues: list[tuple[str, str]]  # (cue name, matched text)
+    supported_by: list[str]
+
+
+def claim_settings(config: Config, pack: ClaimPack) -> tuple[int, bool]:
+    """(support_window, require_resolved) from [claims]; ConfigError for bad values."""
+    section = config.section("claims")
+    window = section.get("support_window", pack.support_window)
+    if isinstance(window, bool) or not isinstance(window, int) or not 0 <= window <= 3:
+        raise ConfigError(f"{config.source or 'config'}: [claims] support_window must be 0 to 3, not {window!r}")
+    return window, bool(section.get("require_resolved", False))
+
+
+def is_instruction(tokens: list[Any], imperative: frozenset[str]) -> bool:
+    words = [t for t in tokens if not t.is_punct and not t.is_space]
+    i = 0
+    while i < len(words) - 1 and words[i].lower_ in _LEADING_ADVERBS:
+        i += 1
+    if i >= len(words):
+        return False
+    first = words[i].lower_
+    if first not in imperative:
+        return False
+    # "Rest is the best treatment": a noun subject, not an order.
+    nxt = words[i + 1].lower_ if i + 1 < len(words) else ""
+    return nxt not in {"is", "are", "was", "were", "can", "may", "might", "will", "helps", "has", "have", "does"}
+
+
+def find_claims(article: Article, doc: Any, nlp: Any, config: Config) -> list[Claim]:
+    """Every claim sentence of the article, supported or not."""
+    pack = claim_pack(config.rule_dirs)
+    window, require_resolved = claim_settings(config, pack)
+    cue_matcher, support_matcher = claim_matchers(config.rule_dirs, nlp)
+    strings = nlp.vocab.strings
+    sents = list(doc.sents)
+    cue_hits: dict[int, list[tuple[str, str]]] = {}
+    support_hits: dict[int, list[str]] = {}
+    sent_of = _sentence_index(doc, sents)
+    for match_id, s, e in cue_matcher(doc):
+        cue_hits.setdefault(sent_of[s], []).append((strings[match_id], doc[s:e].text))
+    for match_id, s, e in support_matcher(doc):
+        support_hits.setdefault(sent_of[s], []).append(f"named source: {doc[s:e].text}")
+    link_spans = [(link.start, link.end) for link in article.links]
+    resolved = _resolved_markers(article) if require_resolved else None
+
+    claims = []
+    for i, sent in enumerate(sents):
+        if i not in cue_hits:
+            continue
+        text = sent.text.strip()
+        words = [t for t in sent if not t.is_punct and not t.is_space]
+        if len(words) < pack.min_words or text.endswith("?") or _FIRST_PERSON.match(text):
+            continue
+        if is_instruction(list(sent), pack.imperative):
+            continue
+        cues = cue_hits[i]
+        cls, severity = _strongest(cues, pack)
+        support = []
+        for j in range(i, min(i + window + 1, len(sents))):
+            support += _support_in(sents[j], article, link_spans, support_hits.get(j, []), resolved)
+        body = [t for t in sent if not t.is_space]
+        start, end = body[0].idx, body[-1].idx + len(body[-1].text)
+        claims.append(Claim(start, end, cls, severity, _dedupe(cues), support))
+    return claims
+
+
+def _sentence_index(doc: Any, sents: list[Any]) -> list[int]:
+    index = [0] * len(doc)
+    for n, sent in enumerate(sents):
+        for k in range(sent.start, sent.end):
+            index[k] = n
+    return index
+
+
+def _strongest(cues: list[tuple[str, str]], pack: ClaimPack) -> tuple[str, Severity]:
+    best: tuple[int, int, str, Severity] | None = None
+    for cue, _ in cues:
+        cls, override = pack.cue_class[cue]
+        severity = Severity(override) if override else pack.classes[cls].info.severity
+        key = (_SEVERITY_RANK[severity.value], -CLASS_ORDER.index(cls), cls, severity)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    assert best is not None
+    return best[2], best[3]
+
+
+def _dedupe(cues: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(cues))
+
+
+def _support_in(sent: Any, article: Article, link_spans: list[tuple[int, int]], named: list[str],
+                resolved: set[str] | None) -> list[str]:
+    found = list(named)
+    for m in _MARKER.finditer(sent.text):
+        marker = m.group(0).strip()
+        if resolved is None or _marker_numbers(marker) & resolved:
+            found.append(f"citation marker {marker}")
+    if _URL.search(sent.text):
+        found.append("link in the text")
+    raw_start, raw_end = article.text_map.span_to_source(sent.start_char, sent.end_char)
+    if any(raw_start <= s < raw_end for s, _ in link_spans):
+        found.append("link")
+    return found
+
+
+def _marker_numbers(marker: str) -> set[str]:
+    numbers: set[str] = set()
+    for a, b in re.findall(r"(\d+)\s*[–-]\s*(\d+)", marker):
+        numbers |= {str(n) for n in range(int(a), min(int(b), int(a) + 50) + 1)}
+    numbers |= set(re.findall(r"\d+", marker))
+    return numbers if re.search(r"\d", marker) else {marker}
+
+
+def _resolved_markers(article: Article) -> set[str]:
+    """Reference numbers the article's own reference list holds (empty when citations cannot say)."""
+    try:
+        from ..citations import extract_citations
+    except ImportError:
+        return set()
+    refs = getattr(extract_citations(article), "references", [])
+    return {str(getattr(r, "number", getattr(r, "key", ""))) for r in refs}
+
+
+class ClaimCheck:
+    family = "CLAIM"
+    category = "claim"
+
+    def rules(self, config: Config) -> list[RuleInfo]:
+        return [c.info for c in claim_pack(config.rule_dirs).classes.values()]
+
+    def check(self, article: Article, ctx: Context) -> Iterator[Finding]:
+        pack = claim_pack(ctx.config.rule_dirs)
+        try:
+            claims = find_claims(article, ctx.doc(article), ctx.nlp, ctx.config)
+        except ConfigError:
+            return  # the CLI validates [claims] up front
+        supported = sum(1 for c in claims if c.supported_by)
+        article.stats["claims"] = {
+            "total": len(claims), "supported": supported,
+            "support_ratio": round(supported / len(claims), 3) if claims else None,
+            "by_type": {cls: sum(1 for c in claims if c.cls == cls) for cls in CLASS_ORDER},
+        }
+        window, _ = claim_settings(ctx.config, pack)
+        looked_for = ["a citation marker", "a link", "a named source"]
+        where = "in the sentence" if window == 0 else f"in the sentence or the {window} after it"
+        for claim in claims:
+            if claim.supported_by:
+                continue
+            cls = pack.classes[claim.cls]
+            cue_text = ", ".join(f"“{t}”" for _, t in claim.cues[:3])
+            message = (f"Unsupported {cls.label} ({cue_text}): no citation, link or named source "
+                       f"{where}. {cls.advice}")
+            yield finding_in_text(
+                article, cls.info, message, claim.start, claim.end, severity=claim.severity,
+                evidence={"type": claim.cls, "cues": [{"cue": c, "text": t} for c, t in claim.cues],
+                          "looked_for": looked_for, "window": window},
+            )
