@@ -162,6 +162,10 @@ class ArticleResult:
     # Every link of the article, located: {"url", "anchor", "line", "column",
     # "end_line", "end_column"}. The corpus-wide link stage checks them.
     links: list[dict[str, Any]] = field(default_factory=list)
+    # For the HTML report only (None otherwise): the readable text before artifact
+    # stripping, where each finding sits in it, and the stripped artifacts:
+    # {"text", "marks": [{"start", "end", "finding"}], "removed": [{"start", "end", "rule"}]}.
+    display: dict[str, Any] | None = None
 
 
 def fingerprint(article_id: str, rule: str, excerpt: str, occurrence: int) -> str:

@@ -32,9 +32,17 @@ def line_and_abbreviation_boundaries(doc: Any) -> Any:
             if "\n\n" in prev.text.replace("\r", "") or not tok.text[:1].islower():
                 tok.is_sent_start = True
             continue
-        if tok.is_sent_start and _after_abbreviation(doc, i):
+        if tok.is_sent_start and (_after_abbreviation(doc, i) or _trailing_marker(doc, i)):
             tok.is_sent_start = False
     return doc
+
+
+def _trailing_marker(doc: Any, i: int) -> bool:
+    """"…within weeks.[1]" or "…children.²": the marker belongs to the sentence before it."""
+    tok = doc[i]
+    if tok.text[:1] in "¹²³⁴⁵⁶⁷⁸⁹⁰":
+        return True
+    return tok.text == "[" and i + 2 < len(doc) and doc[i + 1].like_num and doc[i + 2].text in ("]", ",")
 
 
 def _after_abbreviation(doc: Any, i: int) -> bool:

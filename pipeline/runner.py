@@ -16,6 +16,8 @@ from typing import Any, Iterator
 from .checks import CHECKS, INPUT_BY_ID, Context
 from .bylines import enrich_meta
 from .clean import ad_container_pattern, clean_article
+from .suppress import split_suppressed
+from .textmap import LineIndex
 from .config import Config
 from .ingest import Failure, Reader
 from .model import Article, ArticleResult, Finding, fingerprint
@@ -63,7 +65,10 @@ def audit_article(article: Article, ctx: Context) -> ArticleResult:
     except Exception as e:
         return internal_error(article.id, article.format, e)
     _fingerprint(article.id, findings)
+    findings, suppressed = split_suppressed(findings, article.raw, article.first_line, _rule_names(config))
     findings.sort(key=lambda f: (f.line, f.column, f.rule))
+    if suppressed:
+        article.stats["suppressed"] = suppressed
     return ArticleResult(
         path=article.path,
         format=article.format,
@@ -76,7 +81,33 @@ def audit_article(article: Article, ctx: Context) -> ArticleResult:
                                    default=None),
                **article.stats},
         links=[_located_link(article, link) for link in article.links],
+        display=display_of(article, findings) if "html" in config.formats else None,
     )
+
+
+def display_of(article: Article, findings: list[Finding]) -> dict[str, Any]:
+    """What the HTML report shows of an article: its text before cleaning, findings and removals in place."""
+    body_map = article.body_map
+    starts = LineIndex(article.raw, article.first_line)._starts
+
+    def raw_offset(line: int, column: int) -> int:
+        i = min(max(line - article.first_line, 0), len(starts) - 1)
+        return min(starts[i] + column - 1, len(article.raw))
+
+    marks = []
+    for n, f in enumerate(findings):
+        if not f.excerpt:
+            continue  # about the whole article: shown in its table only
+        start = body_map.from_source(raw_offset(f.line, f.column))
+        end = body_map.from_source(raw_offset(f.end_line, f.end_column))
+        if end > start:
+            marks.append({"start": start, "end": end, "finding": n})
+    removed = []
+    for r in article.removed:
+        start, end = body_map.from_source(r.start), body_map.from_source(r.end)
+        if end > start:  # an HTML ad container is not in the text at all
+            removed.append({"start": start, "end": end, "rule": r.rule})
+    return {"text": article.body, "marks": marks, "removed": removed}
 
 
 def _date_order(config: Config) -> str | None:

@@ -32,6 +32,7 @@ class Segment:
 class TextMap:
     segments: list[Segment] = field(default_factory=list)
     _starts: list[int] = field(default_factory=list, repr=False)
+    _src_starts: list[int] | None = field(default=None, repr=False)  # built on first from_source()
 
     @classmethod
     def identity(cls, length: int, src: int = 0) -> "TextMap":
@@ -43,6 +44,7 @@ class TextMap:
     def _add(self, seg: Segment) -> None:
         self.segments.append(seg)
         self._starts.append(seg.start)
+        self._src_starts = None
 
     def to_source(self, offset: int) -> int:
         """Source offset of the character at `offset` in the derived text."""
@@ -54,6 +56,26 @@ class TextMap:
         if seg.length == seg.src_len:
             return seg.src + min(max(delta, 0), seg.length)
         return seg.src
+
+    def from_source(self, src: int) -> int:
+        """The derived offset of the first character at or after source offset `src` (inverse map).
+
+        Readers and the cleaner keep source order, so segments are sorted by
+        `src` too; a source character that was dropped maps to the next kept one.
+        """
+        if not self.segments:
+            return 0
+        if self._src_starts is None:
+            self._src_starts = [seg.src for seg in self.segments]
+        i = bisect_right(self._src_starts, src) - 1
+        if i < 0:
+            return self.segments[0].start
+        seg = self.segments[i]
+        if seg.length == seg.src_len and src < seg.src + seg.src_len:
+            return seg.start + (src - seg.src)
+        if src < seg.src + max(seg.src_len, 1) and seg.length != seg.src_len:
+            return seg.start
+        return seg.start + seg.length
 
     def span_to_source(self, start: int, end: int) -> tuple[int, int]:
         """Source span covering derived text[start:end]."""

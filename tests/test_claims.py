@@ -66,7 +66,8 @@ SEED_CLAIMS = {
     "Stress management, including meditation or deep breathing, can prevent unconscious tensing.": "efficacy",
     "Lifestyle changes, such as exercising more and avoiding extended periods spent sitting may increase "
     "the effectiveness of any medication.": "efficacy",
-    "Together they give the best stability.": "absolute",
+    "Chiropractic care may help, but be sure to see a doctor to have your condition properly diagnosed first.":
+        "efficacy",
 }
 
 

@@ -47,7 +47,9 @@ _MARKER = re.compile(
     r"|\((?:[A-Z]{2,}|[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,4}),\s+(?:19|20)\d\d\)"
 )
 _URL = re.compile(r"https?://\S+|www\.\S+")
-_FIRST_PERSON = re.compile(r"^(?:[^.!?]{0,40}\b)?(?:I|I['’]ve|I['’]m|I['’]d|in my experience|for me|my own)\b")
+_FIRST_PERSON = re.compile(r"^(?:[^.!?]{0,40}\b)?(?:I|I['’]ve|I['’]m|I['’]d|(?i:in my experience|for me|my own))\b")
+_SUPERSCRIPT = re.compile(r"(?<=[\w.,;%)])[¹²³⁴⁵⁶⁷⁸⁹⁰]+(?:[,–-][¹²³⁴⁵⁶⁷⁸⁹⁰]+)*")
+_NEGATIONS = {"not", "no", "never", "cannot", "can't", "can’t", "n't", "n’t", "without"}
 _LEADING_ADVERBS = {"first", "then", "next", "finally", "gently", "slowly", "gradually", "also", "now", "instead",
                     "afterwards", "later", "again", "still", "simply", "just", "please", "so", "and"}
 
@@ -205,7 +207,12 @@ def find_claims(article: Article, doc: Any, nlp: Any, config: Config) -> list[Cl
     support_hits: dict[int, list[str]] = {}
     sent_of = _sentence_index(doc, sents)
     for match_id, s, e in cue_matcher(doc):
-        cue_hits.setdefault(sent_of[s], []).append((strings[match_id], doc[s:e].text))
+        name = strings[match_id]
+        if pack.cue_class[name][0] == "absolute" and _negated_or_quoted(doc, s, e):
+            continue  # "No supplement can guarantee…", the phrase "clinically proven"
+        if name == "present-efficacy" and s > 0 and doc[s - 1].lower_ == "to":
+            continue  # a purpose ("… to reduce swelling"), not a claim that something works
+        cue_hits.setdefault(sent_of[s], []).append((name, doc[s:e].text))
     for match_id, s, e in support_matcher(doc):
         support_hits.setdefault(sent_of[s], []).append(f"named source: {doc[s:e].text}")
     link_spans = [(link.start, link.end) for link in article.links]
@@ -217,7 +224,8 @@ def find_claims(article: Article, doc: Any, nlp: Any, config: Config) -> list[Cl
             continue
         text = sent.text.strip()
         words = [t for t in sent if not t.is_punct and not t.is_space]
-        if len(words) < pack.min_words or text.endswith("?") or _FIRST_PERSON.match(text):
+        question = text.endswith("?") and not text.lower().startswith("did you know")
+        if len(words) < pack.min_words or question or _FIRST_PERSON.match(text):
             continue
         if is_instruction(list(sent), pack.imperative):
             continue
@@ -230,6 +238,15 @@ def find_claims(article: Article, doc: Any, nlp: Any, config: Config) -> list[Cl
         start, end = body[0].idx, body[-1].idx + len(body[-1].text)
         claims.append(Claim(start, end, cls, severity, _dedupe(cues), support))
     return claims
+
+
+def _negated_or_quoted(doc: Any, start: int, end: int) -> bool:
+    before = [t.lower_ for t in doc[max(0, start - 3):start]]
+    if any(w in _NEGATIONS for w in before):
+        return True
+    left = doc[start - 1].text if start > 0 else ""
+    right = doc[end].text if end < len(doc) else ""
+    return left in {'"', "“", "‘", "'"} and right in {'"', "”", "’", "'"}
 
 
 def _sentence_index(doc: Any, sents: list[Any]) -> list[int]:
@@ -263,6 +280,8 @@ def _support_in(sent: Any, article: Article, link_spans: list[tuple[int, int]], 
         marker = m.group(0).strip()
         if resolved is None or _marker_numbers(marker) & resolved:
             found.append(f"citation marker {marker}")
+    if _SUPERSCRIPT.search(sent.text):
+        found.append("superscript citation marker")
     if _URL.search(sent.text):
         found.append("link in the text")
     raw_start, raw_end = article.text_map.span_to_source(sent.start_char, sent.end_char)

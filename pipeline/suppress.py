@@ -1,0 +1,94 @@
+"""Inline suppression: an editor silences a finding in the article itself.
+
+    <!-- medreview-disable SPELL001 -->        from here on (until enable)
+    <!-- medreview-enable SPELL001 -->         ends it
+    <!-- medreview-disable-next-line CLAIM002 -->   only the following line
+    <!-- medreview-disable-line ART007 -->     only this line
+    <!-- medreview-disable -->                 every rule (likewise for the other forms)
+
+Rules are named by id (SPELL001), name (spelling.misspelling) or family
+(SPELL), several separated by commas or spaces. A suppressed finding is not
+reported, but it is counted per article and in the summary, so suppression
+can never hide problems silently. The comments are read from the source as
+written (`Article.raw`), so they work in Markdown, HTML, plain text and inside
+a JSON-lines body.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Finding
+from .textmap import LineIndex
+
+_DIRECTIVE = re.compile(
+    r"<!--\s*medreview-(?P<kind>disable-next-line|disable-line|disable|enable)\b(?P<rules>[^>]*?)\s*-->",
+    re.IGNORECASE,
+)
+ALL = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    rules: tuple[str, ...]  # ("*",) for every rule
+    first_line: int
+    last_line: int | None  # None: to the end of the article
+    directive_line: int
+
+
+def parse_directives(raw: str, first_line: int = 1) -> list[Suppression]:
+    lines = LineIndex(raw, first_line)
+    open_blocks: dict[str, int] = {}  # rule -> line where its disable began
+    out: list[Suppression] = []
+    for m in _DIRECTIVE.finditer(raw):
+        line, _ = lines.line_col(m.start())
+        rules = tuple(r for r in re.split(r"[\s,]+", m.group("rules").strip()) if r) or (ALL,)
+        kind = m.group("kind").lower()
+        if kind == "disable-line":
+            out.append(Suppression(rules, line, line, line))
+        elif kind == "disable-next-line":
+            out.append(Suppression(rules, line + 1, line + 1, line))
+        elif kind == "disable":
+            for r in rules:
+                open_blocks.setdefault(r, line)
+        else:  # enable
+            for r in (rules if rules != (ALL,) else tuple(open_blocks)):
+                start = open_blocks.pop(r, None)
+                if start is not None:
+                    out.append(Suppression((r,), start, line, start))
+    for r, start in open_blocks.items():
+        out.append(Suppression((r,), start, None, start))
+    return out
+
+
+def applies(s: Suppression, finding: Finding, rule_name: str) -> bool:
+    if finding.line < s.first_line or (s.last_line is not None and finding.line > s.last_line):
+        return False
+    for r in s.rules:
+        if r == ALL or r == finding.rule or r == rule_name:
+            return True
+        if r.isupper() and finding.rule.startswith(r):
+            return True  # a family: SPELL
+        if rule_name.startswith(r + "."):
+            return True  # a group of names: spelling
+    return False
+
+
+def split_suppressed(findings: list[Finding], raw: str, first_line: int,
+                     rule_names: dict[str, str]) -> tuple[list[Finding], list[dict[str, object]]]:
+    """(findings to report, records of the suppressed ones)."""
+    if "medreview-" not in raw:
+        return findings, []
+    directives = parse_directives(raw, first_line)
+    if not directives:
+        return findings, []
+    kept, suppressed = [], []
+    for f in findings:
+        hit = next((s for s in directives if applies(s, f, rule_names.get(f.rule, ""))), None)
+        if hit is None:
+            kept.append(f)
+        else:
+            suppressed.append({"rule": f.rule, "line": f.line, "directive_line": hit.directive_line,
+                               "fingerprint": f.fingerprint})
+    return kept, suppressed
