@@ -125,8 +125,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="list every miss and false alarm")
     parser.add_argument("--min-f1", type=float, default=None, help="exit 1 when the headline F1 is below this")
+    parser.add_argument("--gold", type=Path, default=GOLD,
+                        help="the gold set (default tests/gold/claims.yml; tests/gold/claims_holdout.yml is held out)")
     args = parser.parse_args()
-    outcomes, seconds = evaluate()
+    outcomes, seconds = evaluate(args.gold)
     f1 = report(outcomes, seconds, args.errors)
     return 1 if args.min_f1 is not None and f1 < args.min_f1 else 0
 
