@@ -38,18 +38,23 @@ CREDENTIALS = (
     "CDE", "CDCES", "DPT", "PT", "OT", "DC", "PsyD", "LCSW", "LMFT", "LPC", "IBCLC", "CPT", "DDS", "DMD", "OD",
     "DPM", "MBBS", "MBChB", "MRCP", "MRCGP", "FRCP", "FRCS", "FACP", "FACC", "FAAP", "FACOG", "FACS", "BCPS",
     "CSCS", "ATC", "MSPT", "CRNP", "CNS", "RDH", "LAc", "ND",
+    "R.N.", "LPN", "CNP", "FNP-C", "AGNP-C", "ANP-BC", "PMHNP-BC", "AHN-BC", "CNE", "COI", "CHT", "FAAN", "FAANP",
+    "FAAFP", "FACEP", "FAHA", "FRCPC", "FRACP", "MRCPsych", "MSW", "DrPH", "CCC-SLP",
 )
 _CRED = "|".join(re.escape(c) for c in sorted(CREDENTIALS, key=len, reverse=True))
+_SP = r"[^\S\r\n]+"  # spaces within one line: a name never runs onto the next line
+_UPPER = "A-ZÀ-ÖØ-Þ"
 _NAME = (
-    r"(?P<name>(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+)?[A-Z][\w'’\-]+\.?(?:\s+(?:[A-Z][\w'’\-]*\.?|de|van|von|da|del|la|le|bin))"
-    r"{0,4})(?P<creds>(?:,?\s+(?:" + _CRED + r")(?![\w]))*)"
+    r"(?P<name>(?:(?:Dr|Dra|Dott|Prof|Mr|Mrs|Ms)\.?(?:" + _SP + r"med\.)?" + _SP + r")?[" + _UPPER + r"][\w'’\-]+\.?"
+    r"(?:" + _SP + r"(?:[" + _UPPER + r"][\w'’\-]*\.?|(?:de|van|von|der|den|ten|ter|da|del|della|di|la|le|bin)(?![\w'’\-])))"
+    r"{0,4})(?P<creds>(?:,?" + _SP + r"(?:" + _CRED + r")(?![\w]))*)"
 )
-_MONTH = r"[A-Za-zÀ-ÿ]{3,12}\.?"
+_MONTH = r"[^\W\d_]{3,12}\.?"  # any letters: "października", "września"
 _DATE = (
     r"(?P<date>"
-    r"\d{4}-\d{1,2}-\d{1,2}"
+    r"\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}"
     r"|\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b"
-    r"|\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?" + _MONTH + r",?\s+(?:de\s+)?\d{4}"
+    r"|\d{1,2}(?:st|nd|rd|th|er)?\.?\s+(?:de\s+|of\s+)?" + _MONTH + r",?\s+(?:de\s+)?\d{4}"
     r"|" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
     r"|\d{1,2}[/.]\d{4}"
     r"|" + _MONTH + r",?\s+\d{4}"
@@ -57,15 +62,33 @@ _DATE = (
 )
 # Labels, longest first within a field; each may carry "by NAME" and/or a date.
 _LABELS = {
-    "next_review": r"next\s+review\s+(?:due|date)|review\s+due|due\s+for\s+review",
+    "next_review": (
+        r"date\s+of\s+(?:the\s+)?next\s+review|next\s+review(?:\s+(?:due|date))?|review\s+due|due\s+for\s+review"
+    ),
     "last_reviewed": (
         r"(?:last\s+)?medically\s+reviewed|page\s+last\s+reviewed|content\s+last\s+reviewed|last\s+medical\s+review"
-        r"|clinically\s+reviewed|(?:last\s+)?fact[\s-]checked|(?:date\s+)?(?:last\s+)?reviewed|medical\s+review(?:er)?"
-        r"|review\s+date|zuletzt\s+(?:geprüft|überprüft|aktualisiert)|(?:dernière\s+)?révision|revisado"
+        r"|clinically\s+reviewed|(?:last\s+)?fact[\s-]checked|reviewed\s*/\s*revised|(?:date\s+)?(?:last\s+)?reviewed"
+        r"|date\s+of\s+(?:last\s+)?review|medical\s+review(?:er)?|(?:peer\s+)?reviewer|last\s+checked"
+        r"|review\s+date|(?:zuletzt\s+|medizinisch\s+)?(?:geprüft|überprüft)|(?:dernière\s+)?révision"
+        r"|(?:relu\s+et\s+)?validé|revisado(?:\s+médicamente)?|revisionato|revisione\s+medica"
+        r"|laatst\s+(?:gecontroleerd|herzien|beoordeeld)|senast\s+granskad|granskare"
+        r"|adolygwyd(?:\s+y\s+dudalen)?\s+ddiwethaf"
     ),
-    "updated": r"(?:page\s+)?(?:last\s+)?updated|last\s+modified|modified|actualizado|mis\s+à\s+jour",
-    "published": r"(?:first\s+)?published|posted|date\s+published|publicado|publié",
-    "author": r"written\s+by|author(?:ed\s+by)?|by",
+    "updated": (
+        r"(?:date\s+)?(?:page\s+|this\s+topic\s+)?(?:last\s+)?updated|(?:date\s+)?last\s+modified|modified"
+        r"|(?:zuletzt\s+)?aktualisiert|stand(?=\s*:)|(?:date\s+de\s+(?:la\s+)?)?(?:dernière\s+)?mise?\s+à\s+jour"
+        r"|(?:última\s+)?actualización|actualizado|ultimo\s+aggiornamento|aggiornato"
+        r"|laatst\s+(?:bijgewerkt|gewijzigd)|(?:última\s+)?atualização|atualizado"
+        r"|senast\s+(?:uppdaterad|ändrad)|ostatnia\s+aktualizacja|zaktualizowano"
+    ),
+    "published": (
+        r"(?:first\s+)?published|posted|date\s+published|publicado|publié|veröffentlicht|pubblicato|gepubliceerd"
+        r"|publicerad|opublikowano"
+    ),
+    "author": (
+        r"written\s+by|author(?:ed\s+by)?|autor(?:in)?|auteur|rédigé\s+par|écrit\s+par|escrito\s+por|scritto\s+da"
+        r"|geschrieben\s+von|by|por"
+    ),
 }
 _LABEL_RE = re.compile(
     r"(?<![\w-])(?:(?P<next_review>" + _LABELS["next_review"] + r")"
@@ -75,8 +98,11 @@ _LABEL_RE = re.compile(
     r"|(?P<author>" + _LABELS["author"] + r"))\b",
     re.IGNORECASE,
 )
-_BY = re.compile(r"\s*(?:by|:)\s*" + _NAME)
-_ON = re.compile(r"\s*(?::|on|am|le|el|the|-|—|–)?\s*(?:on\s+)?" + _DATE, re.IGNORECASE)
+_BY = re.compile(r"\s*(?:(?:by|von|por|par|door|av|a\s+cura\s+d(?:el|ella|i))\s*:?|:)\s*"
+                 r"(?:(?:le|la|el|der|die)\s+(?=(?:Dr|Dra|Dott|Prof)\b))?" + _NAME)
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+"
+_ON = re.compile(r"(?:\s*(?::|-|—|–|(?:on|am|le|el|il|op|em|the)(?!\w)))*\s*(?:" + _WEEKDAY + r")?" + _DATE,
+                 re.IGNORECASE)
 # A byline is short: a label must sit near the start of its line or after a separator.
 _SEPARATORS = "—–|·•\n"
 _MAX_LABEL_OFFSET = 80
@@ -128,6 +154,9 @@ def read_date(text: str, date_order: str | None = None) -> tuple[dt.date | None,
         if mdy and dmy and mdy != dmy:
             return None, (mdy, dmy), "day"
         return mdy or dmy, (), "day"
+    m = re.fullmatch(r"(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})", text)  # 2021/06/30: year first is never day-first
+    if m:
+        return _safe_date(int(m[1]), int(m[2]), int(m[3])), (), "day"
     m = re.fullmatch(r"(\d{1,2})[/.](\d{4})", text)
     if m:
         month, year = int(m[1]), int(m[2])
@@ -161,7 +190,10 @@ def _near_line_start(text: str, pos: int) -> bool:
     before = text[line_start:pos].rstrip()
     if not before:
         return True
-    if before[-1] in _SEPARATORS or before[-1] in ".!?,;:":
+    if before[-1] == ",":  # "Written by Jane Doe, updated …" continues a byline; "The guidance, last updated …" does not
+        return any(lab.start() == 0 or lab.group(0).lower() not in ("by", "por")
+                   for lab in _LABEL_RE.finditer(before.lstrip()))
+    if before[-1] in _SEPARATORS or before[-1] in ".!?;:":
         return True
     return pos - line_start <= _MAX_LABEL_OFFSET and bool(re.search(r"[—–|·•]\s*$", before))
 
@@ -175,22 +207,44 @@ def extract_bylines(text: str, date_order: str | None = None) -> Bylines:
         pos = m.end()
         if kind == "author":
             person = _AUTHOR.match(text, pos)
-            if person and _plausible_name(person, bare_by=m.group(0).lower() == "by"):
-                out.people.append(_person("authors", person))
+            if person and _plausible_name(person, bare_by=m.group(0).lower() in ("by", "por")):
+                end = _add_people(text, out, "authors", person)
+                on = _ON_AFTER_NAME.match(text, end)  # "By Ellen Park on May 12, 2021" (Medical News Today)
+                if on is not None:
+                    _add_date(out, "published", on, date_order)
             continue
         on = _date_at(text, pos)
         if on is None and kind == "last_reviewed":
             by = _BY.match(text, pos)  # "reviewed by NAME", "Medical reviewer: NAME"
             if by and _plausible_name(by, bare_by=False):
-                out.people.append(_person("reviewed_by", by))
-                on = _date_at(text, by.end())
+                end = _add_people(text, out, "reviewed_by", by)
+                on = _date_at(text, end)
+            else:  # "Last reviewed by a Cleveland Clinic medical professional on 09/14/2021."
+                on = _ANONYMOUS_BY.match(text, pos)
         if on is None:
             continue
-        raw = on.group("date")
-        value, readings, precision = read_date(raw, date_order)
-        out.dates.append(BylineDate(kind, raw, on.start("date"), on.end("date"), value, readings, precision))
+        _add_date(out, kind, on, date_order)
+        after = _BY_AFTER_DATE.match(text, on.end())  # "Posted on May 12, 2021 by Jane Doe"
+        if after is not None and kind in ("published", "last_reviewed") and _plausible_name(after, bare_by=False):
+            _add_people(text, out, "authors" if kind == "published" else "reviewed_by", after)
     _reviewed_and_updated(text, out)
     return out
+
+
+def _add_date(out: Bylines, kind: str, on: re.Match[str], date_order: str | None) -> None:
+    raw = on.group("date")
+    value, readings, precision = read_date(raw, date_order)
+    out.dates.append(BylineDate(kind, raw, on.start("date"), on.end("date"), value, readings, precision))
+
+
+def _add_people(text: str, out: Bylines, field_name: str, first: re.Match[str]) -> int:
+    """Add a person and any joined on with "and": "By Jane Doe and Luis Ortega, MPH". Returns where they end."""
+    out.people.append(_person(field_name, first))
+    end = first.end()
+    while (more := _AND.match(text, end)) is not None and _plausible_name(more, bare_by=False):
+        out.people.append(_person(field_name, more))
+        end = more.end()
+    return end
 
 
 def _reviewed_and_updated(text: str, out: Bylines) -> None:
@@ -210,16 +264,28 @@ def _reviewed_and_updated(text: str, out: Bylines) -> None:
 
 
 _AUTHOR = re.compile(r"\s*:?\s*" + _NAME)
+_MONTH_YEAR = re.compile(_MONTH + r",?\s+\d{4}")
+_AND = re.compile(r",?" + _SP + r"(?:and|&)" + _SP + _NAME)
+_ON_AFTER_NAME = re.compile(_SP + r"on" + _SP + _DATE)
+_BY_AFTER_DATE = re.compile(_SP + r"by" + _SP + _NAME)
+_ANONYMOUS_BY = re.compile(r"\s+by\s+(?:a|an|the|our|one\s+of\s+our)\s+[^\n.;|]{1,60}?\s+on\s+" + _DATE)
 
 
 def _date_at(text: str, pos: int) -> re.Match[str] | None:
     on = _ON.match(text, pos)
-    return on if on is not None and on.start("date") - pos <= 12 else None
+    if on is None or on.start("date") - pos > 12:
+        return None
+    # "Published online 2021": a word and a year is a date only when the word is a month.
+    if _MONTH_YEAR.fullmatch(on.group("date")) and read_date(on.group("date"))[0] is None:
+        return None
+    return on
 
 
 def _plausible_name(m: re.Match[str], bare_by: bool) -> bool:
     name = m.group("name").strip()
     if _DATE_ONLY.fullmatch(name) or read_date(name)[0] is not None:
+        return False
+    if re.search(r"['’]s$", name):  # "By Dr. Patel's estimate": a possessive, not a byline
         return False
     # A bare "By" needs a full name or a credential: "by walking", "By 2020" are not bylines.
     return not bare_by or len(name.split()) >= 2 or bool(m.group("creds").strip())

@@ -7,6 +7,7 @@ something is, 2 for a usage or configuration error.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
@@ -60,67 +61,67 @@ def main() -> None:
     """Audit consumer health articles the way a careful medical editor would."""
 
 
+def _audit_options(f):
+    """The options `audit` and `baseline` share."""
+    for option in reversed([
+        click.argument("paths", nargs=-1),
+        click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The date every date judgement uses (default: today)."),
+        click.option("--config", "config_file", metavar="FILE",
+                     help="A medreview.toml or pyproject.toml to use instead of the one found."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), help="Articles audited in parallel processes (default 1)."),
+        click.option("--offline", is_flag=True, default=None, help="Never touch the network (links use only the cache)."),
+        click.option("--languagetool", "languagetool", metavar="URL",
+                     help="A LanguageTool server for grammar and style (overrides [grammar] server)."),
+        click.option("--changed-since", "changed_since", metavar="REV",
+                     help="Audit only the articles git says changed since REV (e.g. origin/main)."),
+    ]):
+        f = option(f)
+    return f
+
+
 @main.command()
-@click.argument("paths", nargs=-1)
+@_audit_options
 @click.option("--out", "out", metavar="DIR", help="Folder for report files (default: reports/); '-' writes report.json to stdout.")
 @click.option("--format", "fmt", metavar="LIST", help=f"Comma-separated report formats: {', '.join(FORMATS)}.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The date every date judgement uses (default: today).")
-@click.option("--config", "config_file", metavar="FILE", help="A medreview.toml or pyproject.toml to use instead of the one found.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Articles audited in parallel processes (default 1).")
-@click.option("--offline", is_flag=True, default=None, help="Never touch the network.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that makes the run fail (default: error).")
-@click.option("--languagetool", "languagetool", metavar="URL",
-              help="A LanguageTool server for grammar and style (overrides [grammar] server).")
-def audit(paths, out, fmt, as_of, config_file, jobs, offline, fail_on, languagetool) -> None:
+@click.option("--baseline", "baseline_file", metavar="FILE",
+              help="Accepted findings (from `medreview baseline`): reported, but they never fail the run.")
+def audit(paths, out, fmt, as_of, config_file, jobs, offline, fail_on, languagetool, changed_since,
+          baseline_file) -> None:
     """Audit articles: files, folders (recursive) and glob patterns (default: corpus/)."""
-    from .discover import discover
-    from .render import Report, render_json, render_terminal, write_reports
-    from .runner import run
+    from .render import render_github, render_json, render_terminal, write_reports
 
-    paths = list(paths) or ["corpus"]
-    try:
-        config = _load(config_file, paths).with_overrides(
-            as_of=_as_of(as_of), formats=_formats(fmt), out=out, jobs=jobs, offline=offline, fail_on=fail_on,
-        )
-        if languagetool is not None:
-            config = config.with_section("grammar", server=languagetool)
-        from .checks import all_rules
-
-        all_rules(config)  # loads every rule pack now, so a broken pack is a config error
-        config, skipped = _skipped_checks(config)
-    except (ConfigError, RulePackError) as e:
-        raise _Fail(str(e)) from None
-    for line in skipped:
-        click.echo(f"medreview: note: {line}", err=True)
+    config = _prepared_config(paths, config_file, as_of=_as_of(as_of), formats=_formats(fmt), out=out, jobs=jobs,
+                              offline=offline, fail_on=fail_on, languagetool=languagetool)
     if config.out != "-" and Path(config.out).exists() and not Path(config.out).is_dir():
         raise _Fail(f"--out {config.out}: is a file, not a folder for reports")
+    baseline = None
+    if baseline_file:
+        from .baseline import BaselineError, load_baseline
 
-    files, errors = discover(paths)
-    for line in errors:
-        click.echo(f"medreview: error: {line}", err=True)
-    if not files:
-        raise _Fail("nothing to audit: no articles found in " + ", ".join(paths))
+        try:
+            baseline = load_baseline(Path(baseline_file))
+        except BaselineError as e:
+            raise _Fail(str(e)) from None
+    files = _files(paths, changed_since)
+    report = _audit_files(files, config)
+    if baseline is not None:
+        from .baseline import apply_baseline
 
-    started = time.perf_counter()
-    report = Report(version=__version__, as_of=config.as_of, fail_on=config.fail_on)
-    show_bar = sys.stderr.isatty() and len(files) > 1
-    with click.progressbar(length=len(files), label="Auditing", file=sys.stderr,
-                           show_pos=True, hidden=not show_bar) as bar:
-        for results in run(files, config):
-            for r in results:
-                if r.stats.get("failed"):
-                    where = r.stats.get("id", r.path)
-                    click.echo(f"medreview: error: {where}: {r.stats.get('error', 'could not be audited')}", err=True)
-                report.articles.append(r)
-            bar.update(1)
-    report.elapsed = time.perf_counter() - started
+        gone = apply_baseline(report, baseline)
+        new = sum(1 for _, f in report.findings() if not f.baselined)
+        click.echo(f"medreview: baseline: {new} new findings, {len(baseline) - gone} baselined, "
+                   f"{gone} baselined findings no longer found", err=True)
 
     to_stdout = config.out == "-"
     if "terminal" in config.formats:
         click.echo(render_terminal(report, color=None), nl=False, err=to_stdout, color=None)
+    if "github" in config.formats or os.environ.get("GITHUB_ACTIONS") == "true":
+        # Workflow commands are read from stdout and stderr alike; stderr keeps `--out -` JSON clean.
+        click.echo(render_github(report, report.rules), nl=False, err=to_stdout)
     if to_stdout:
         sys.stdout.write(render_json(report))
-        skipped = [f for f in config.formats if f not in ("json", "terminal")]
+        skipped = [f for f in config.formats if f not in ("json", "terminal", "github")]
         if skipped:
             click.echo(f"medreview: note: --out - writes only JSON; {', '.join(skipped)} skipped", err=True)
     else:
@@ -131,6 +132,100 @@ def audit(paths, out, fmt, as_of, config_file, jobs, offline, fail_on, languaget
         for path in written:
             click.echo(f"Wrote {path}", err=True)
     sys.exit(1 if report.failed else 0)
+
+
+@main.command()
+@_audit_options
+@click.option("--output", "-o", "output", metavar="FILE", default=".medreview-baseline.json", show_default=True,
+              help="Where to write the baseline.")
+def baseline(paths, as_of, config_file, jobs, offline, languagetool, changed_since, output) -> None:
+    """Record today's findings as accepted, so `audit --baseline FILE` fails only on new ones."""
+    from .baseline import write_baseline
+
+    config = _prepared_config(paths, config_file, as_of=_as_of(as_of), jobs=jobs, offline=offline,
+                              languagetool=languagetool, formats=("json",))
+    report = _audit_files(_files(paths, changed_since), config)
+    try:
+        count = write_baseline(report, Path(output))
+    except OSError as e:
+        raise _Fail(f"cannot write baseline {output}: {e.strerror or e}") from None
+    click.echo(f"Wrote {output}: {count} findings in {len(report.articles)} articles accepted as of "
+               f"{report.as_of.isoformat()}", err=True)
+
+
+def _prepared_config(paths: tuple[str, ...], config_file: str | None, languagetool: str | None = None,
+                     **overrides) -> Config:
+    """The config for this run, with every rule pack and setting checked now (exit 2 if broken)."""
+    from .checks import all_rules
+
+    try:
+        config = _load(config_file, list(paths) or ["corpus"]).with_overrides(**overrides)
+        if languagetool is not None:
+            config = config.with_section("grammar", server=languagetool)
+        all_rules(config)  # loads every rule pack now, so a broken pack is a config error
+        config, skipped = _skipped_checks(config)
+        from .links import link_settings
+
+        link_settings(config)  # a bad [links] table exits with status 2
+    except (ConfigError, RulePackError) as e:
+        raise _Fail(str(e)) from None
+    for line in skipped:
+        click.echo(f"medreview: note: {line}", err=True)
+    return config
+
+
+def _files(paths: tuple[str, ...], changed_since: str | None) -> list[tuple[Path, str]]:
+    from .discover import discover
+
+    paths_list = list(paths) or ["corpus"]
+    files, errors = discover(paths_list)
+    for line in errors:
+        click.echo(f"medreview: error: {line}", err=True)
+    if not files:
+        raise _Fail("nothing to audit: no articles found in " + ", ".join(paths_list))
+    if changed_since:
+        from .changed import ChangedError, changed_files
+
+        try:
+            changed = changed_files(changed_since, Path(paths_list[0]))
+        except ChangedError as e:
+            raise _Fail(str(e)) from None
+        files = [(p, fmt) for p, fmt in files if p.resolve() in changed]
+        click.echo(f"medreview: {len(files)} articles changed since {changed_since}", err=True)
+        if not files:
+            click.echo("medreview: nothing changed to audit — PASS", err=True)
+            sys.exit(0)
+    return files
+
+
+def _audit_files(files: list[tuple[Path, str]], config: Config) -> "Report":
+    from .checks import all_rules
+    from .render import Report
+    from .runner import run
+
+    started = time.perf_counter()
+    report = Report(version=__version__, as_of=config.as_of, fail_on=config.fail_on, rules=all_rules(config))
+    show_bar = sys.stderr.isatty() and len(files) > 1
+    with click.progressbar(length=len(files), label="Auditing", file=sys.stderr,
+                           show_pos=True, hidden=not show_bar) as bar:
+        for results in run(files, config):
+            for r in results:
+                if r.stats.get("failed"):
+                    where = r.stats.get("id", r.path)
+                    click.echo(f"medreview: error: {where}: {r.stats.get('error', 'could not be audited')}", err=True)
+                report.articles.append(r)
+            bar.update(1)
+    from .links import count_link_targets, run_link_stage
+
+    total = count_link_targets(report.articles, config)
+    with click.progressbar(length=max(total, 1), label="Checking links", file=sys.stderr, show_pos=True,
+                           hidden=not (sys.stderr.isatty() and total > 0)) as bar:
+        link_stats = run_link_stage(report.articles, config, progress=bar.update)
+    report.link_stats = link_stats.to_json()
+    for note in link_stats.notes:
+        click.echo(f"medreview: note: {note}", err=True)
+    report.elapsed = time.perf_counter() - started
+    return report
 
 
 def _skipped_checks(config: Config) -> tuple[Config, list[str]]:

@@ -34,7 +34,7 @@ from typing import Any
 from .model import Severity
 
 FAIL_ON = ("error", "warning", "info", "never")
-FORMATS = ("json", "md", "terminal")
+FORMATS = ("json", "md", "terminal", "html", "sarif", "junit", "csv", "github")
 
 
 class ConfigError(Exception):

@@ -20,13 +20,27 @@ class RulePackError(Exception):
     """A rule pack that cannot be loaded (bad YAML, bad shape). A config error."""
 
 
+class _PackLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false. Rule packs list words, and YAML 1.1 would
+    turn "on", "no", "off" or "yes" in a word list into booleans."""
+
+
+_PackLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+for _first in "tTfF":
+    _PackLoader.yaml_implicit_resolvers.setdefault(_first, []).insert(
+        0, ("tag:yaml.org,2002:bool", __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$")))
+
+
 def bundled_dir() -> Path:
     return Path(str(resources.files("medreview.rules")))
 
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_PackLoader)
     except (OSError, UnicodeDecodeError) as e:
         raise RulePackError(f"{path}: cannot read rule pack: {e}") from e
     except yaml.YAMLError as e:

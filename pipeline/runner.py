@@ -80,7 +80,7 @@ def audit_article(article: Article, ctx: Context) -> ArticleResult:
                "days_overdue": max((f.evidence.get("days_overdue", 0) for f in findings if f.category == "review"),
                                    default=None),
                **article.stats},
-        links=[_located_link(article, link) for link in article.links],
+        links=[_located_link(article, link) for link in article.links] + _identifiers(article, config),
         display=display_of(article, findings) if "html" in config.formats else None,
     )
 
@@ -113,6 +113,20 @@ def display_of(article: Article, findings: list[Finding]) -> dict[str, Any]:
 def _date_order(config: Config) -> str | None:
     order = config.section("review").get("date_order")
     return str(order).upper() if order else None
+
+
+def _identifiers(article: Article, config: Config) -> list[dict[str, Any]]:
+    """DOIs and PMIDs written in the references, located, for the link stage to resolve."""
+    from .checks.citations import citation_settings
+    from .citations import reference_identifiers
+
+    out = []
+    for ident in reference_identifiers(article, citation_settings(config).headings):
+        line, col = article.line_col(ident["start"])
+        end_line, end_col = article.line_col(ident["end"])
+        out.append({"url": "", "anchor": ident["id"], "kind": ident["kind"], "id": ident["id"], "line": line,
+                    "column": col, "end_line": end_line, "end_column": end_col})
+    return out
 
 
 def _located_link(article: Article, link) -> dict[str, Any]:

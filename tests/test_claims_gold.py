@@ -39,3 +39,13 @@ def test_every_seed_claim_is_flagged():
     missed = [o.text for o, item in zip(outcomes, items)
               if item.get("source") == "seed" and o.gold_flag and not o.pred_flag and not o.borderline]
     assert missed == []
+
+
+@pytest.mark.parametrize("name,floor", [("claims_holdout.yml", 0.93), ("claims_holdout2.yml", 0.88)])
+def test_held_out_sets(name, floor):
+    # Both were written blind to the detector. Measured blind, before their errors were
+    # looked at: holdout P 0.853 R 0.667; holdout2 P 0.750 R 0.750. These floors now only
+    # guard against regressions; a fresh blind set is the way to measure generalisation again.
+    outcomes, _ = eval_claims.evaluate(ROOT / "tests" / "gold" / name)
+    precision, recall = headline(outcomes)
+    assert precision >= floor and recall >= floor, (precision, recall)

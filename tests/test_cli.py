@@ -137,7 +137,7 @@ def test_terminal_format_lines(run_cli, junk, as_of, tmp_path):
     assert not (tmp_path / "o").exists()  # terminal only: no files
 
 
-@pytest.mark.parametrize("value", ["pdf", "json,html", ",", ""])
+@pytest.mark.parametrize("value", ["pdf", "json,docx", ",", ""])
 def test_bad_format_is_a_usage_error(run_cli, seed_path, tmp_path, value):
     result = run_cli("audit", seed_path, "--offline", "--out", tmp_path / "o", "--format", value)
     assert result.exit_code == 2

@@ -140,7 +140,7 @@ def test_missing_config_file_is_a_config_error(tmp_path):
 @pytest.mark.parametrize("data, match", [
     ({"audit": {"fail_on": "sometimes"}}, "fail_on"),
     ({"audit": {"formats": ["json", "pdf"]}}, "pdf"),
-    ({"audit": {"formats": "json,sarif"}}, "sarif"),
+    ({"audit": {"formats": "json,docx"}}, "docx"),
     ({"rules": {"severity": {"ART005": "fatal"}}}, "ART005"),
     ({"audit": {"jobs": 0}}, "jobs"),
     ({"input": {"max_bytes": 0}}, "max_bytes"),
@@ -157,7 +157,7 @@ def test_overrides_are_validated_too():
     with pytest.raises(ConfigError):
         Config().with_overrides(fail_on="loud")
     with pytest.raises(ConfigError):
-        Config().with_overrides(formats=("html",))
+        Config().with_overrides(formats=("pdf",))
     c = Config().with_overrides(fail_on="never", jobs=None, out=None)
     assert c.fail_on == "never" and c.jobs == 1 and c.out == "reports"
 

@@ -57,9 +57,14 @@ def test_title_of_exactly_the_limit_is_accepted():
     assert extract_text(src).meta.title is not None
 
 
-def test_plain_text_has_no_links_or_notices():
-    e = extract_text("Title\n\nSee https://example.org for more.\n")
-    assert e.links == []
+def test_bare_urls_in_plain_text_become_links():
+    src = "Title\n\nSee https://example.org/a-b. Or www.nhs.uk, then (https://cdc.gov/x).\n"
+    e = extract_text(src)
+    assert [(l.url, src[l.start:l.end]) for l in e.links] == [
+        ("https://example.org/a-b", "https://example.org/a-b"),
+        ("https://www.nhs.uk", "www.nhs.uk"),
+        ("https://cdc.gov/x", "https://cdc.gov/x"),
+    ]
     assert e.notices == []
 
 

@@ -7,6 +7,8 @@ from ..model import RuleInfo
 from .artifacts import ArtifactCheck
 from .confusables import ConfusionCheck
 from .grammar import GrammarCheck
+from ..links import LinkRules
+from .citations import CitationCheck
 from .claims import ClaimCheck
 from .review import ReviewCheck
 from .base import Check, Context, finding_at, finding_in_text
@@ -21,6 +23,8 @@ CHECKS: list[Check] = [
     GrammarCheck(),
     ReviewCheck(),
     ClaimCheck(),
+    CitationCheck(),
+    LinkRules(),  # the link check itself runs corpus-wide after every article (medreview.links)
 ]
 
 

@@ -208,8 +208,13 @@ def find_claims(article: Article, doc: Any, nlp: Any, config: Config) -> list[Cl
     sent_of = _sentence_index(doc, sents)
     for match_id, s, e in cue_matcher(doc):
         name = strings[match_id]
-        if pack.cue_class[name][0] == "absolute" and _negated_or_quoted(doc, s, e):
-            continue  # "No supplement can guarantee…", the phrase "clinically proven"
+        cls = pack.cue_class[name][0]
+        if _quoted(doc, s) or (cls == "statistic" and _dose_or_method(doc, s)):
+            continue  # the phrase 'studies show' as a mention; a dose schedule; how a study recruited
+        if cls == "absolute" and (_negated_or_quoted(doc, s, e) or _guarantee_noun(doc, s)):
+            continue  # "No supplement can guarantee…", the phrase 'clinically proven', a money-back guarantee
+        if cls in ("research", "weasel") and _reported_question(doc, s):
+            continue  # "If new research suggests…", "we look at what studies show", "ask whether experts say"
         if name == "present-efficacy" and s > 0 and doc[s - 1].lower_ == "to":
             continue  # a purpose ("… to reduce swelling"), not a claim that something works
         cue_hits.setdefault(sent_of[s], []).append((name, doc[s:e].text))
@@ -241,12 +246,58 @@ def find_claims(article: Article, doc: Any, nlp: Any, config: Config) -> list[Cl
 
 
 def _negated_or_quoted(doc: Any, start: int, end: int) -> bool:
+    """The cue is denied ("no … can guarantee") or only mentioned, inside quotation marks."""
     before = [t.lower_ for t in doc[max(0, start - 3):start]]
     if any(w in _NEGATIONS for w in before):
         return True
-    left = doc[start - 1].text if start > 0 else ""
-    right = doc[end].text if end < len(doc) else ""
-    return left in {'"', "“", "‘", "'"} and right in {'"', "”", "’", "'"}
+    sent = doc[start].sent
+    opened = 0
+    for t in doc[sent.start:start]:
+        if t.text in {"“", "‘"} or (t.text in {'"', "'"} and opened % 2 == 0):
+            opened += 1
+        elif t.text in {"”", "’", '"', "'"} and opened % 2 == 1:
+            opened += 1
+    return opened % 2 == 1
+
+
+def _quoted(doc: Any, start: int) -> bool:
+    """The cue sits inside quotation marks: a phrase mentioned, not a claim made."""
+    sent = doc[start].sent
+    opened = 0
+    for t in doc[sent.start:start]:
+        if t.text in {"“", "‘"} or (t.text in {'"', "'"} and opened % 2 == 0):
+            opened += 1
+        elif t.text in {"”", "’", '"', "'"} and opened % 2 == 1:
+            opened += 1
+    return opened % 2 == 1
+
+
+_DOSE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:mg|mcg|µg|ml|g|iu|units?|puffs?|tablets?|capsules?|drops|sprays?)\b"
+                   r"|\b(?:once|twice|three times|\d+ times) (?:a|per|each) (?:day|week)\b|\bevery \d+ hours\b"
+                   r"|\bmicrograms? per litre\b|\bmmol/l\b|\bmg/dl\b", re.IGNORECASE)
+_METHOD = {"recruited", "enrolled", "randomised", "randomized", "surveyed", "interviewed", "included", "followed"}
+
+
+def _dose_or_method(doc: Any, start: int) -> bool:
+    """A number that is a dose, a schedule or a lab threshold, or the size of a study's sample."""
+    sent = doc[start].sent
+    if _DOSE.search(sent.text):
+        return True
+    return any(t.lower_ in _METHOD for t in doc[max(sent.start, start - 3):start])
+
+
+def _guarantee_noun(doc: Any, start: int) -> bool:
+    """"a 30-day money-back guarantee": a shop's terms, not a health promise."""
+    if doc[start].lower_ == "guaranteed" and start + 1 < len(doc) and doc[start + 1].lower_ in {
+            "appointment", "appointments", "delivery", "slot", "slots", "place", "places", "access"}:
+        return True  # "guaranteed appointment slots": a service, not a health promise
+    return doc[start].lower_ == "guarantee" and start > 0 and doc[start - 1].lower_ in {
+        "a", "an", "the", "our", "money-back", "back", "satisfaction", "price", "delivery"}
+
+
+def _reported_question(doc: Any, start: int) -> bool:
+    before = {t.lower_ for t in doc[max(0, start - 3):start]}
+    return bool(before & {"if", "whether", "what", "unless"})
 
 
 def _sentence_index(doc: Any, sents: list[Any]) -> list[int]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from ..model import Located, Meta
+import re
+
+from ..model import Link, Located, Meta
 from ..textmap import TextMap
 from .base import Extract
 
 _MAX_TITLE = 150
+# A bare URL in scraped text; trailing punctuation belongs to the sentence, not the link.
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]{}\"'“”‘’]+[^\s<>()\[\]{}\"'“”‘’.,;:!?]")
 
 
 def extract_text(source: str) -> Extract:
@@ -18,4 +22,6 @@ def extract_text(source: str) -> Extract:
     if sep and line and len(line) <= _MAX_TITLE and rest.startswith(("\n", "\r\n")) and line[-1] not in ".!?:;,":
         start = source.index(line)
         meta.title = Located(line, "first line", start, start + len(line))
-    return Extract(body=source, body_map=TextMap.identity(len(source)), meta=meta)
+    links = [Link(url=m.group(0) if m.group(0).startswith("http") else "https://" + m.group(0),
+                  anchor=m.group(0), start=m.start(), end=m.end()) for m in _URL.finditer(source)]
+    return Extract(body=source, body_map=TextMap.identity(len(source)), meta=meta, links=links)

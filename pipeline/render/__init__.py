@@ -5,16 +5,32 @@ from __future__ import annotations
 from pathlib import Path
 
 from .atomic import write_atomic
+from .csv_report import render_csv
+from .github import render_github
 from .json_report import render_json
+from .junit import render_junit
 from .markdown import render_markdown
 from .report import Report
+from .sarif import render_sarif
 from .terminal import render_terminal
 
-# format -> (file name in --out, renderer)
+# format -> (file name in --out, renderer). `terminal` and `github` go to the console.
 FILE_RENDERERS = {
     "json": ("report.json", render_json),
     "md": ("report.md", render_markdown),
+    "sarif": ("report.sarif", lambda r: render_sarif(r, r.rules, baseline_used=r.baseline_used)),
+    "junit": ("report.junit.xml", lambda r: render_junit(r, r.rules)),
+    "csv": ("findings.csv", lambda r: render_csv(r, r.rules)),
 }
+
+
+def _html(report: Report) -> str:
+    from .html_report import render_html  # the largest renderer: loaded only when asked for
+
+    return render_html(report)
+
+
+FILE_RENDERERS["html"] = ("report.html", _html)
 
 
 def write_reports(report: Report, formats: tuple[str, ...], out: Path) -> list[Path]:
@@ -28,4 +44,5 @@ def write_reports(report: Report, formats: tuple[str, ...], out: Path) -> list[P
     return written
 
 
-__all__ = ["Report", "write_reports", "render_json", "render_markdown", "render_terminal", "write_atomic"]
+__all__ = ["Report", "write_reports", "render_json", "render_markdown", "render_terminal", "render_sarif",
+           "render_junit", "render_csv", "render_github", "write_atomic", "FILE_RENDERERS"]

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import ArticleResult, Severity
+from ..model import ArticleResult, RuleInfo, Severity
 
 FAIL_RANK = {"error": 3, "warning": 2, "info": 1, "never": 99}
 
@@ -19,6 +19,9 @@ class Report:
     fail_on: str
     articles: list[ArticleResult] = field(default_factory=list)
     elapsed: float = 0.0
+    rules: list[RuleInfo] = field(default_factory=list)  # every rule's metadata (SARIF lists them)
+    baseline_used: bool = False  # a --baseline was given: findings are "new" or "unchanged"
+    link_stats: dict[str, Any] = field(default_factory=dict)
 
     def findings(self):
         for article in self.articles:
@@ -27,9 +30,9 @@ class Report:
 
     @property
     def failed(self) -> bool:
-        """True when a finding is at or above the --fail-on severity."""
+        """True when a finding that is not in the baseline is at or above the --fail-on severity."""
         bar = FAIL_RANK[self.fail_on]
-        return any(f.severity.rank >= bar for _, f in self.findings())
+        return any(f.severity.rank >= bar and not f.baselined for _, f in self.findings())
 
     def summary(self) -> dict[str, Any]:
         by_sev: Counter[str] = Counter({s.value: 0 for s in Severity})
@@ -48,6 +51,9 @@ class Report:
             "by_severity": dict(by_sev),
             "by_category": dict(sorted(by_cat.items())),
             "by_rule": dict(sorted(by_rule.items())),
+            "baselined": sum(1 for _, f in self.findings() if f.baselined),
+            "new": sum(1 for _, f in self.findings() if not f.baselined) if self.baseline_used else None,
+            "suppressed": sum(len(a.stats.get("suppressed", [])) for a in self.articles),
             "fail_on": self.fail_on,
             "failed": self.failed,
             "elapsed_seconds": round(self.elapsed, 3),
