@@ -222,6 +222,11 @@ def _audit_files(files: list[tuple[Path, str]], config: Config) -> "Report":
                            hidden=not (sys.stderr.isatty() and total > 0)) as bar:
         link_stats = run_link_stage(report.articles, config, progress=bar.update)
     report.link_stats = link_stats.to_json()
+    from .runner import _rule_names
+    from .suppress import suppress_late_findings
+
+    for r in report.articles:
+        suppress_late_findings(r, _rule_names(config))
     for note in link_stats.notes:
         click.echo(f"medreview: note: {note}", err=True)
     report.elapsed = time.perf_counter() - started

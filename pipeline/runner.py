@@ -16,7 +16,7 @@ from typing import Any, Iterator
 from .checks import CHECKS, INPUT_BY_ID, Context
 from .bylines import enrich_meta
 from .clean import ad_container_pattern, clean_article
-from .suppress import split_suppressed
+from .suppress import directives_json, split_suppressed
 from .textmap import LineIndex
 from .config import Config
 from .ingest import Failure, Reader
@@ -69,6 +69,9 @@ def audit_article(article: Article, ctx: Context) -> ArticleResult:
     findings.sort(key=lambda f: (f.line, f.column, f.rule))
     if suppressed:
         article.stats["suppressed"] = suppressed
+    directives = directives_json(article.raw, article.first_line)
+    if directives:
+        article.stats["directives"] = directives  # the link stage's findings come later
     return ArticleResult(
         path=article.path,
         format=article.format,

@@ -80,7 +80,11 @@ def split_suppressed(findings: list[Finding], raw: str, first_line: int,
     """(findings to report, records of the suppressed ones)."""
     if "medreview-" not in raw:
         return findings, []
-    directives = parse_directives(raw, first_line)
+    return apply_directives(findings, parse_directives(raw, first_line), rule_names)
+
+
+def apply_directives(findings: list[Finding], directives: list[Suppression],
+                     rule_names: dict[str, str]) -> tuple[list[Finding], list[dict[str, object]]]:
     if not directives:
         return findings, []
     kept, suppressed = [], []
@@ -92,3 +96,23 @@ def split_suppressed(findings: list[Finding], raw: str, first_line: int,
             suppressed.append({"rule": f.rule, "line": f.line, "directive_line": hit.directive_line,
                                "fingerprint": f.fingerprint})
     return kept, suppressed
+
+
+def directives_json(raw: str, first_line: int) -> list[list[object]]:
+    """The article's directives, small and picklable, for findings made after the article (links)."""
+    if "medreview-" not in raw:
+        return []
+    return [[list(s.rules), s.first_line, s.last_line, s.directive_line] for s in parse_directives(raw, first_line)]
+
+
+def suppress_late_findings(result: object, rule_names: dict[str, str]) -> None:
+    """Apply an article's inline directives to findings added after it was audited (the link stage)."""
+    stats = result.stats  # type: ignore[attr-defined]
+    raw = stats.get("directives")
+    if not raw:
+        return
+    directives = [Suppression(tuple(r), first, last, line) for r, first, last, line in raw]
+    kept, suppressed = apply_directives(result.findings, directives, rule_names)  # type: ignore[attr-defined]
+    result.findings = kept  # type: ignore[attr-defined]
+    if suppressed:
+        stats.setdefault("suppressed", []).extend(s for s in suppressed if s["rule"].startswith("LINK"))

@@ -32,7 +32,7 @@ if not CHROMIUM.exists():
     pytest.skip(
         "BROWSER TEST NOT RUN: /usr/bin/chromium is missing, so report.html was NOT checked in a real "
         "browser (rendering, filters, that article code never runs). Install Debian's `chromium` "
-        "package (scripts/bootstrap does: apt-get install -y chromium chromium-driver).",
+        "package (scripts/bootstrap does: apt-get install -y chromium).",
         allow_module_level=True,
     )
 

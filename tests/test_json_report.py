@@ -75,7 +75,7 @@ def test_top_level_keys(report, as_of):
 def test_every_article_has_the_contract_keys(report):
     for a in report["articles"]:
         assert ARTICLE_KEYS <= set(a), a.keys()
-        assert set(a) - ARTICLE_KEYS <= {"words", "record", "line", "days_overdue", "claims"}
+        assert set(a) - ARTICLE_KEYS <= {"words", "record", "line", "days_overdue", "claims", "suppressed"}
         assert isinstance(a["path"], str)
         assert a["title"] is None or isinstance(a["title"], str)
         assert META_KEYS <= set(a["meta"])

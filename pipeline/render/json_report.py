@@ -21,6 +21,8 @@ def to_json(report: Report) -> dict:
             "days_overdue": a.stats.get("days_overdue"),
             # Claims found, how many carry a source, and the share that do (null when none).
             "claims": a.stats.get("claims"),
+            # Findings silenced by <!-- medreview-disable … --> comments in the article.
+            "suppressed": len(a.stats.get("suppressed", [])),
         }
         if a.stats.get("id") != a.path:
             entry["record"] = a.stats.get("id")

@@ -21,7 +21,9 @@ def render_markdown(report: Report) -> str:
         f"**{s['findings']}** findings: {sev['error']} errors, {sev['warning']} warnings, {sev['info']} info."
         + (f" **{s['unreadable']}** files or records could not be read." if s["unreadable"] else ""),
         "",
-        f"Verdict with `--fail-on {report.fail_on}`: **{'FAIL' if s['failed'] else 'PASS'}**.",
+        f"Verdict with `--fail-on {report.fail_on}`: **{'FAIL' if s['failed'] else 'PASS'}**."
+        + (f" {s['baselined']} findings are in the baseline and do not fail the run." if s["baselined"] else "")
+        + (f" {s['suppressed']} findings suppressed inline." if s["suppressed"] else ""),
         "",
     ]
     if s["by_category"]:

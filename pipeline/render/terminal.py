@@ -26,6 +26,8 @@ def render_terminal(report: Report, color: bool = False) -> str:
         f"{s['articles']} articles, {s['findings']} findings "
         f"({sev['error']} errors, {sev['warning']} warnings, {sev['info']} info)"
         + (f", {s['unreadable']} unreadable" if s["unreadable"] else "")
+        + (f", {s['baselined']} baselined" if s["baselined"] else "")
+        + (f", {s['suppressed']} suppressed inline" if s["suppressed"] else "")
         + f" in {s['elapsed_seconds']:.1f}s — {verdict} (--fail-on {report.fail_on})"
     )
     return "\n".join(lines) + "\n"
