@@ -6,7 +6,7 @@ The project file is `medreview.toml`, or the `[tool.medreview]` table of a
 
     [audit]
     fail_on = "error"            # error | warning | info | never
-    formats = ["json", "md", "terminal"]
+    formats = ["json", "md", "html", "terminal"]
     out = "reports"
     jobs = 2
 
@@ -45,7 +45,7 @@ class ConfigError(Exception):
 class Config:
     as_of: dt.date = field(default_factory=dt.date.today)
     fail_on: str = "error"
-    formats: tuple[str, ...] = ("json", "md", "terminal")
+    formats: tuple[str, ...] = ("json", "md", "html", "terminal")
     out: str = "reports"
     jobs: int = 1
     offline: bool = False

@@ -106,7 +106,7 @@ def test_audit_seed_writes_json_and_md_reports(run_cli, seed_path, as_of, tmp_pa
     assert "PASS (--fail-on never)" in result.stdout
     assert f"Wrote {out / 'report.json'}" in result.stderr
     # No temporary files left next to the reports.
-    assert sorted(p.name for p in out.iterdir()) == ["report.json", "report.md"]
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json", "report.md"]
 
 
 def test_out_dash_prints_only_json_on_stdout(run_cli, junk, as_of):
@@ -115,7 +115,7 @@ def test_out_dash_prints_only_json_on_stdout(run_cli, junk, as_of):
     report = json.loads(result.stdout)
     assert set(report) == {"medreview", "as_of", "articles", "summary"}
     assert "PASS" in result.stderr  # the terminal summary moved to stderr
-    assert "md skipped" in result.stderr
+    assert "md, html skipped" in result.stderr
 
 
 def test_format_json_only_writes_no_markdown(run_cli, junk, as_of, tmp_path):

@@ -49,7 +49,7 @@ def isolated_cwd(tmp_path, monkeypatch):
 def test_defaults():
     c = Config()
     assert c.fail_on == "error"
-    assert c.formats == ("json", "md", "terminal")
+    assert c.formats == ("json", "md", "html", "terminal")
     assert c.out == "reports"
     assert c.jobs == 1
     assert c.max_bytes == 8_000_000

@@ -661,3 +661,15 @@ def test_retry_after_forms():
     assert 9 <= retry_after_seconds(email.utils.formatdate(now + 10, usegmt=True), now=now) <= 10
     assert retry_after_seconds(email.utils.formatdate(now - 10, usegmt=True), now=now) == 0.0
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+
+
+def test_a_machine_without_network_reports_no_broken_links(tmp_path):
+    """Every name fails to resolve and no server answers: say the network is down, report and cache nothing."""
+    results = [article("a.md", [link("https://www.nhs.uk/conditions/"), link("https://doi.org/10.1000/x")]),
+               article("b.md", [link("https://www.cdc.gov/flu/")])]
+    stats = run_link_stage(results, config(tmp_path))
+    assert [f for r in results for f in r.findings] == []
+    assert stats.not_checked_offline == 3
+    assert any("no network" in note for note in stats.notes)
+    again = run_link_stage(results, config(tmp_path, offline=True))
+    assert again.from_cache == 0  # nothing was cached from the failed run

@@ -18,6 +18,8 @@ cached result gets no finding and is counted as not checked.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import datetime as dt
 import time
 from collections import Counter
@@ -216,6 +218,7 @@ def _check(todo: list[Target], settings: LinkSettings, resolved: dict[str, LinkR
            cache: LinkCache | None, stats: LinkStats, tick: Callable[[int], None]) -> LinkCache | None:
     """Check over the network, saving to the cache as results come in (an interrupted run keeps them)."""
     batch: list[LinkResult] = []
+    unanswered: list[LinkResult] = []  # no server answered: kept back until the network proves reachable
     last_flush = time.monotonic()
 
     def flush() -> None:
@@ -233,7 +236,7 @@ def _check(todo: list[Target], settings: LinkSettings, resolved: dict[str, LinkR
     def done(result: LinkResult) -> None:
         resolved[result.url] = result
         stats.checked += 1
-        batch.append(result)
+        (batch if result.status is not None or result.kind == "refused" else unanswered).append(result)
         tick(1)
         if len(batch) >= _FLUSH_EVERY or time.monotonic() - last_flush >= _FLUSH_SECONDS:
             flush()
@@ -244,9 +247,27 @@ def _check(todo: list[Target], settings: LinkSettings, resolved: dict[str, LinkR
                 checker.check_all(todo, done)
             finally:
                 stats.requests += checker.requests
+        if _network_down(resolved, unanswered):
+            # Not one server answered and every site name failed alike: the machine is
+            # offline, not the web broken. Report nothing, cache nothing, say so once.
+            for r in unanswered:
+                resolved.pop(r.url, None)
+            stats.not_checked_offline += len(unanswered)
+            stats.notes.append(f"links not checked: none of {len(unanswered)} links' servers could be reached "
+                               "or even looked up, so this machine seems to have no network; use --offline "
+                               "to rely on cached results")
+        else:
+            batch.extend(unanswered)
     finally:
         flush()
     return cache
+
+
+def _network_down(resolved: dict[str, LinkResult], unanswered: list[LinkResult]) -> bool:
+    if len(unanswered) < 2 or any(r.status is not None for r in resolved.values()):
+        return False
+    hosts = {urlsplit(r.url).hostname for r in unanswered}
+    return len(hosts) >= 2 and all(r.kind in ("broken", "timeout") for r in unanswered)
 
 
 def _written(link: dict[str, Any]) -> str:
