@@ -15,9 +15,15 @@ start-up and report writing are all in it), articles/s and words/s
 (words = summary.words of report.json), the peak RSS of the whole process
 tree (the CLI and its worker processes, sampled every 50 ms and summed), the
 peak PSS of the tree (the same, with shared pages split between processes)
-and the largest single process's max RSS (ru_maxrss from the kernel). Also
-times the same command on a 1-article corpus, which is the fixed cost every
-run pays before it audits anything.
+and the largest single process's max RSS (ru_maxrss from the kernel), plus
+the CPU seconds of the tree (less sensitive than wall time to other work on
+the machine). Also times the same command on a 1-article corpus, which is
+the fixed cost every run pays before it audits anything.
+
+On a shared machine: each run first waits for the CPUs to be quiet
+(--max-busy, --max-wait) and records how busy they were; --snapshot runs a
+frozen copy of pipeline/ and rules/ so concurrent edits do not mix into the
+numbers. See benchmarks/README.md for how to read the output.
 
 Uses psutil when this Python has it, else reads /proc directly (Linux only).
 """
@@ -244,7 +250,7 @@ def run_once(medreview: str, corpus: Path, jobs: int, interval: float, use_psuti
            "--fail-on", "never", "--as-of", AS_OF, "--jobs", str(jobs), *extra]
     busy_before, waited = wait_for_quiet(*quiet)
     load_before = os.getloadavg()[0]
-    code = code_fingerprint(env.get("PYTHONPATH") if env else None)
+    code = code_fingerprint(env["PYTHONPATH"].split(os.pathsep)[0] if env and env.get("PYTHONPATH") else None)
     try:
         with tempfile.TemporaryFile() as err:
             started = time.perf_counter()
@@ -269,7 +275,10 @@ def run_once(medreview: str, corpus: Path, jobs: int, interval: float, use_psuti
                 while not done.wait(interval):
                     sampler.sample()
             except BaseException:
-                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
                 raise
             waiter.join()
             proc.returncode = os.waitstatus_to_exitcode(reaped["status"])

@@ -281,9 +281,21 @@ def _date_at(text: str, pos: int) -> re.Match[str] | None:
     return on
 
 
+_MONTH_WORDS = frozenset(
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august "
+    "september october november december".split()
+)
+
+
+def _could_be_date(name: str) -> bool:
+    """Worth asking the date parser (slow to load) only with a digit or a month name in it."""
+    first = name.split()[0].rstrip(".").lower() if name.split() else ""
+    return any(ch.isdigit() for ch in name) or first in _MONTH_WORDS
+
+
 def _plausible_name(m: re.Match[str], bare_by: bool) -> bool:
     name = m.group("name").strip()
-    if _DATE_ONLY.fullmatch(name) or read_date(name)[0] is not None:
+    if _DATE_ONLY.fullmatch(name) or (_could_be_date(name) and read_date(name)[0] is not None):
         return False
     if re.search(r"['’]s$", name):  # "By Dr. Patel's estimate": a possessive, not a byline
         return False

@@ -68,7 +68,9 @@ def _audit_options(f):
         click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The date every date judgement uses (default: today)."),
         click.option("--config", "config_file", metavar="FILE",
                      help="A medreview.toml or pyproject.toml to use instead of the one found."),
-        click.option("--jobs", "-j", type=click.IntRange(min=1), help="Articles audited in parallel processes (default 1)."),
+        click.option("--jobs", "-j", type=click.IntRange(min=0),
+                     help="Worker processes (default 0: one per core, for batches of 8 files or more)."),
+        click.option("--profile", is_flag=True, default=False, help="Print the time each stage took."),
         click.option("--offline", is_flag=True, default=None, help="Never touch the network (links use only the cache)."),
         click.option("--languagetool", "languagetool", metavar="URL",
                      help="A LanguageTool server for grammar and style (overrides [grammar] server)."),
@@ -86,7 +88,7 @@ def _audit_options(f):
 @click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that makes the run fail (default: error).")
 @click.option("--baseline", "baseline_file", metavar="FILE",
               help="Accepted findings (from `medreview baseline`): reported, but they never fail the run.")
-def audit(paths, out, fmt, as_of, config_file, jobs, offline, fail_on, languagetool, changed_since,
+def audit(paths, out, fmt, as_of, config_file, jobs, offline, profile, fail_on, languagetool, changed_since,
           baseline_file) -> None:
     """Audit articles: files, folders (recursive) and glob patterns (default: corpus/)."""
     from .render import render_github, render_json, render_terminal, write_reports
@@ -113,6 +115,7 @@ def audit(paths, out, fmt, as_of, config_file, jobs, offline, fail_on, languaget
         click.echo(f"medreview: baseline: {new} new findings, {len(baseline) - gone} baselined, "
                    f"{gone} baselined findings no longer found", err=True)
 
+    render_started = time.perf_counter()
     to_stdout = config.out == "-"
     if "terminal" in config.formats:
         click.echo(render_terminal(report, color=None), nl=False, err=to_stdout, color=None)
@@ -131,14 +134,27 @@ def audit(paths, out, fmt, as_of, config_file, jobs, offline, fail_on, languaget
             raise _Fail(f"cannot write reports to {config.out}: {e.strerror or e}") from None
         for path in written:
             click.echo(f"Wrote {path}", err=True)
+    report.timings["render"] = time.perf_counter() - render_started
+    if profile:
+        _print_profile(report, config)
     sys.exit(1 if report.failed else 0)
+
+
+def _print_profile(report: "Report", config: Config) -> None:
+    """Where the time went: each stage's seconds (summed over workers) and share."""
+    total = sum(report.timings.values()) or 1.0
+    words = sum(a.words for a in report.articles)
+    click.echo(f"medreview: profile ({len(report.articles)} articles, {words:,} words, "
+               f"{report.elapsed + report.timings.get('render', 0.0):.2f} s wall):", err=True)
+    for stage, seconds in sorted(report.timings.items(), key=lambda kv: -kv[1]):
+        click.echo(f"  {stage:16} {seconds:8.3f} s  {100 * seconds / total:5.1f}%", err=True)
 
 
 @main.command()
 @_audit_options
 @click.option("--output", "-o", "output", metavar="FILE", default=".medreview-baseline.json", show_default=True,
               help="Where to write the baseline.")
-def baseline(paths, as_of, config_file, jobs, offline, languagetool, changed_since, output) -> None:
+def baseline(paths, as_of, config_file, jobs, offline, profile, languagetool, changed_since, output) -> None:
     """Record today's findings as accepted, so `audit --baseline FILE` fails only on new ones."""
     from .baseline import write_baseline
 
@@ -215,13 +231,18 @@ def _audit_files(files: list[tuple[Path, str]], config: Config) -> "Report":
                     click.echo(f"medreview: error: {where}: {r.stats.get('error', 'could not be audited')}", err=True)
                 report.articles.append(r)
             bar.update(1)
+    for r in report.articles:
+        for stage, seconds in r.stats.pop("timings", {}).items():
+            report.timings[stage] = report.timings.get(stage, 0.0) + seconds
     from .links import count_link_targets, run_link_stage
 
+    links_started = time.perf_counter()
     total = count_link_targets(report.articles, config)
     with click.progressbar(length=max(total, 1), label="Checking links", file=sys.stderr, show_pos=True,
                            hidden=not (sys.stderr.isatty() and total > 0)) as bar:
         link_stats = run_link_stage(report.articles, config, progress=bar.update)
     report.link_stats = link_stats.to_json()
+    report.timings["links"] = time.perf_counter() - links_started
     from .runner import _rule_names
     from .suppress import suppress_late_findings
 

@@ -8,7 +8,7 @@ The project file is `medreview.toml`, or the `[tool.medreview]` table of a
     fail_on = "error"            # error | warning | info | never
     formats = ["json", "md", "html", "terminal"]
     out = "reports"
-    jobs = 2
+    jobs = 2                     # worker processes; 0 (default): one per core
 
     [input]
     max_bytes = 8_000_000        # larger files are reported, not read
@@ -47,7 +47,7 @@ class Config:
     fail_on: str = "error"
     formats: tuple[str, ...] = ("json", "md", "html", "terminal")
     out: str = "reports"
-    jobs: int = 1
+    jobs: int = 0  # 0: as many worker processes as the machine has cores (for batches worth it)
     offline: bool = False
     max_bytes: int = 8_000_000
     rule_dirs: tuple[str, ...] = ()
@@ -164,7 +164,7 @@ def from_dict(data: dict[str, Any], source: str | None = None, base: Path | None
         fail_on=str(audit.get("fail_on", "error")),
         formats=tuple(formats),
         out=str(audit.get("out", "reports")),
-        jobs=_whole_number(audit.get("jobs", 1), "[audit] jobs", source),
+        jobs=_whole_number(audit.get("jobs", 0), "[audit] jobs", source),
         max_bytes=_whole_number(inp.get("max_bytes", Config.max_bytes), "[input] max_bytes", source),
         rule_dirs=tuple(str((base / d).resolve()) for d in packs),
         disable=frozenset(str(d) for d in disable),
@@ -188,8 +188,8 @@ def _validated(cfg: Config) -> Config:
     bad = [f for f in cfg.formats if f not in FORMATS]
     if bad:
         raise ConfigError(f"{where}unknown report format {bad[0]!r}; choose from {', '.join(FORMATS)}")
-    if cfg.jobs < 1:
-        raise ConfigError(f"{where}jobs must be at least 1")
+    if cfg.jobs < 0:
+        raise ConfigError(f"{where}jobs must be 0 (one per core) or more")
     if cfg.max_bytes < 1:
         raise ConfigError(f"{where}max_bytes must be positive")
     for d in cfg.rule_dirs:

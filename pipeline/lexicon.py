@@ -95,7 +95,7 @@ def read_word_list(text: str) -> set[str]:
 def bundled_accept_words() -> set[str]:
     words: set[str] = set()
     folder = resources.files("medreview.rules")
-    for name in ("accept.txt",):
+    for name in ("accept.txt", "drugs.txt"):
         path = folder / name
         if path.is_file():
             words |= read_word_list(path.read_text(encoding="utf-8"))
@@ -111,6 +111,7 @@ class Lexicon:
     sources: str  # what judged, for the finding's evidence
     medical: frozenset[str] = frozenset()  # casefolded medical word list, to rank rare terms after common words
     plain: Any = None  # the house-style dictionary without medical words: judges variants
+    rejected: frozenset[str] = frozenset()  # misspellings a dictionary lists as words (rules/reject.txt)
     _known: dict[str, bool] = field(default_factory=dict, repr=False)
     _suggest: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _variant: dict[str, str | None] = field(default_factory=dict, repr=False)
@@ -118,8 +119,9 @@ class Lexicon:
     def known(self, word: str) -> bool:
         hit = self._known.get(word)
         if hit is None:
-            hit = (word.casefold() in self.accepted or self._spell(self.primary, word)
-                   or self._spell(self.other, word))
+            folded = word.casefold()
+            hit = folded not in self.rejected and (
+                folded in self.accepted or self._spell(self.primary, word) or self._spell(self.other, word))
             self._known[word] = hit
         return hit
 
@@ -148,7 +150,7 @@ class Lexicon:
                 rare = s.casefold() in self.medical and not self._spell(self.other, s)
                 return (" " in s or "-" in s, _distance(word, s), rare, i)
 
-            ranked = sorted(enumerate(raw), key=rank)
+            ranked = sorted(((i, s) for i, s in enumerate(raw) if s.casefold() not in self.rejected), key=rank)
             self._suggest[word] = [s for _, s in ranked][:5]
         return self._suggest[word]
 
@@ -161,9 +163,9 @@ class Lexicon:
     def counterpart(self, word: str) -> str | None:
         """The spelling of `word` in the house-style variant ('stabilising' -> 'stabilizing')."""
         dic = (self.plain or self.primary) if self.variant(word) != self.locale else self.other
-        for s in dic.suggest(word)[:4]:
-            if _variant_related(word.lower(), s.lower()):
-                return s
+        for c in variant_candidates(word):
+            if self._spell(dic, c):
+                return c[:1].upper() + c[1:] if word[:1].isupper() else c
         return None
 
     def _judge_variant(self, word: str) -> str | None:
@@ -175,29 +177,27 @@ class Lexicon:
         in_primary, in_other = self._spell(plain, word), self._spell(self.other, word)
         if in_primary == in_other:
             return None
-        dic = plain if in_other else self.other  # ask the dictionary that lacks it
-        try:
-            suggestions = dic.suggest(word)[:4]
-        except UnicodeEncodeError:
-            return None
-        if not any(_variant_related(word.lower(), s.lower()) for s in suggestions):
+        # Its counterpart must be a word of the dictionary that lacks it. The candidates are
+        # generated from the spelling patterns and checked with spell(): Hunspell's suggest()
+        # costs 30-130 ms a call, spell() microseconds.
+        dic = plain if in_other else self.other
+        if not any(self._spell(dic, c) for c in variant_candidates(word)):
             return None
         other_locale = "en-GB" if self.locale == "en-US" else "en-US"
         return self.locale if in_primary else other_locale
 
 
-def _variant_related(a: str, b: str) -> bool:
-    """True when a and b differ by one British/American spelling pattern."""
-    if a == b:
-        return False
+def variant_candidates(word: str) -> list[str]:
+    """Spellings of `word` in the other variant: each British/American pattern swapped once."""
+    a = word.lower()
+    out = []
     for x, y in _VARIANT_PAIRS:
-        for i in range(len(a)):
-            if a.startswith(x, i) and a[:i] + y + a[i + len(x):] == b:
-                return True
-            if a.startswith(y, i) and a[:i] + x + a[i + len(y):] == b:
-                return True
-    # Both the suffix and doubled consonant change: "travelling" / "traveling" style is covered by ll/l.
-    return False
+        for src, dst in ((x, y), (y, x)):
+            i = a.find(src)
+            while i != -1:
+                out.append(a[:i] + dst + a[i + len(src):])
+                i = a.find(src, i + 1)
+    return list(dict.fromkeys(c for c in out if c != a))
 
 
 def _distance(a: str, b: str) -> int:
@@ -256,7 +256,12 @@ def load_lexicon(settings: LexiconSettings) -> Lexicon:
             raise LexiconUnavailable(f"cannot read accept list {f}: {e}") from None
     accepted |= {w.casefold() for w in settings.accept_words}
     sources.append("accept lists")
-    return Lexicon(primary, other, settings.locale, frozenset(accepted), " + ".join(sources), frozenset(medical), plain)
+    rejected = frozenset()
+    reject_file = resources.files("medreview.rules") / "reject.txt"
+    if reject_file.is_file():
+        rejected = frozenset(read_word_list(reject_file.read_text(encoding="utf-8")))
+    return Lexicon(primary, other, settings.locale, frozenset(accepted - rejected), " + ".join(sources),
+                   frozenset(medical), plain, rejected)
 
 
 _WORDY = re.compile(r"^[^\W\d_]+(?:['’][^\W\d_]+)*$")

@@ -7,6 +7,8 @@ small picklable ArticleResults; one file's failure never stops the batch.
 
 from __future__ import annotations
 
+import os
+import time
 import traceback
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -38,22 +40,42 @@ def audit_file(item: tuple[Path, str]) -> list[ArticleResult]:
     reader: Reader = _state["reader"]
     ctx: Context = _state["ctx"]
     results: list[ArticleResult] = []
+    started = time.perf_counter()
+    audited = 0.0  # time spent on articles; the rest of the file's time is reading (ingest)
     try:
         for article in reader.read(path, fmt):
             if isinstance(article, Failure):
                 results.append(failure_result(article, ctx.config))
             else:
+                t = time.perf_counter()
                 results.append(audit_article(article, ctx))
+                audited += time.perf_counter() - t
     except Exception as e:  # a bug in a reader: report it on this file, go on with the batch
         results.append(internal_error(str(path), fmt, e))
+    if results:
+        timings = results[0].stats.setdefault("timings", {})
+        timings["ingest"] = timings.get("ingest", 0.0) + time.perf_counter() - started - audited
     return results
 
 
 def audit_article(article: Article, ctx: Context) -> ArticleResult:
     config = ctx.config
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = timings.get(stage, 0.0) + now - clock
+        clock = now
+
     try:
         clean_article(article, config.rule_dirs)
+        lap("clean")
         article.bylines = enrich_meta(article, _date_order(config))
+        lap("bylines")
+        ctx.doc(article)  # parsed once here, shared by every check
+        lap("nlp")
         findings: list[Finding] = []
         for check in CHECKS:
             for f in check.check(article, ctx):
@@ -62,8 +84,10 @@ def audit_article(article: Article, ctx: Context) -> ArticleResult:
                     continue
                 f.severity = config.severity_for(f.rule, name, f.severity)
                 findings.append(f)
+            lap(f"check {check.family}")
     except Exception as e:
         return internal_error(article.id, article.format, e)
+    article.stats["timings"] = timings
     _fingerprint(article.id, findings)
     findings, suppressed = split_suppressed(findings, article.raw, article.first_line, _rule_names(config))
     findings.sort(key=lambda f: (f.line, f.column, f.rule))
@@ -220,14 +244,32 @@ def _empty_meta() -> dict[str, Any]:
             "last_reviewed": None, "found_in": {}}
 
 
+_AUTO_POOL_MIN_FILES = 8
+
+
+def default_jobs() -> int:
+    """The machine's cores (as many as this process may use)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def run(files: list[tuple[Path, str]], config: Config) -> Iterator[list[ArticleResult]]:
-    """Results per file, in input order; with jobs > 1, files go to worker processes."""
-    if config.jobs <= 1 or len(files) <= 1:
+    """Results per file, in input order; with several jobs, files go to worker processes.
+
+    `jobs` 0 means one worker per core, used once a batch is big enough to repay
+    starting them (every worker builds its spaCy pipeline and lexicon once).
+    """
+    jobs = config.jobs
+    if jobs == 0:
+        jobs = default_jobs() if len(files) >= _AUTO_POOL_MIN_FILES else 1
+    if jobs <= 1 or len(files) <= 1:
         _init(config)
         for item in files:
             yield audit_file(item)
         return
-    workers = min(config.jobs, len(files))
+    workers = min(jobs, len(files))
     chunk = max(1, min(32, len(files) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(config,)) as pool:
         yield from pool.map(audit_file, files, chunksize=chunk)

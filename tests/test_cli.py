@@ -154,7 +154,7 @@ def test_bad_as_of_is_a_usage_error(run_cli, seed_path, tmp_path, value):
 
 def test_bad_fail_on_and_jobs_are_usage_errors(run_cli, seed_path, tmp_path):
     assert run_cli("audit", seed_path, "--out", tmp_path / "o", "--fail-on", "sometimes").exit_code == 2
-    assert run_cli("audit", seed_path, "--out", tmp_path / "o", "--jobs", "0").exit_code == 2
+    assert run_cli("audit", seed_path, "--out", tmp_path / "o", "--jobs", "-1").exit_code == 2
 
 
 def test_nonexistent_path_is_a_usage_error_naming_it(run_cli, tmp_path):

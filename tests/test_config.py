@@ -51,7 +51,7 @@ def test_defaults():
     assert c.fail_on == "error"
     assert c.formats == ("json", "md", "html", "terminal")
     assert c.out == "reports"
-    assert c.jobs == 1
+    assert c.jobs == 0  # one worker per core
     assert c.max_bytes == 8_000_000
     assert c.as_of == dt.date.today()
     assert load_config(None) == Config(as_of=c.as_of)
@@ -142,7 +142,7 @@ def test_missing_config_file_is_a_config_error(tmp_path):
     ({"audit": {"formats": ["json", "pdf"]}}, "pdf"),
     ({"audit": {"formats": "json,docx"}}, "docx"),
     ({"rules": {"severity": {"ART005": "fatal"}}}, "ART005"),
-    ({"audit": {"jobs": 0}}, "jobs"),
+    ({"audit": {"jobs": -1}}, "jobs"),
     ({"input": {"max_bytes": 0}}, "max_bytes"),
     ({"audit": 3}, r"\[audit\] must be a table"),
     ({"rules": ["x"]}, r"\[rules\] must be a table"),
@@ -159,7 +159,7 @@ def test_overrides_are_validated_too():
     with pytest.raises(ConfigError):
         Config().with_overrides(formats=("pdf",))
     c = Config().with_overrides(fail_on="never", jobs=None, out=None)
-    assert c.fail_on == "never" and c.jobs == 1 and c.out == "reports"
+    assert c.fail_on == "never" and c.jobs == 0 and c.out == "reports"
 
 
 @pytest.mark.parametrize("data", [{"audit": {"jobs": "two"}}, {"input": {"max_bytes": "big"}}])

@@ -46,7 +46,7 @@ _SKIP_SPANS = re.compile(
     r"|(?<!\w)[@#]\w+",
     re.I,
 )
-_ACRONYM_MAX = 5  # all-capital words up to this length are taken as acronyms (DOMS, NSAID)
+_ACRONYM_MAX = 6  # all-capital words up to this length are taken as acronyms (DOMS, NSAID, SAMHSA)
 _CONTRACTION_TAILS = ("n't", "n’t", "'", "’")
 
 
@@ -110,13 +110,19 @@ def _cited_author(tokens: list[Any], i: int) -> bool:
 
 def _defined_names(article: Article, words: list[tuple[str, int, int, bool]]) -> set[str]:
     """Capitalised words the article itself establishes as names: used capitalised mid-sentence
-    at least twice, or part of its title, authors or reviewers."""
+    at least twice, names of its authors and reviewers, and title words the body uses too (a
+    word only the title has is checked: a misspelt headline is the worst kind)."""
     counts = Counter(w for w, _, _, initial in words if w[:1].isupper() and not initial)
     names = {w for w, n in counts.items() if n >= 2}
     m = article.meta
-    for loc in [m.title, *m.authors, *m.reviewed_by]:
-        if loc is not None:
-            names.update(re.findall(r"[^\W\d_]+", str(loc.value)))
+    for loc in [*m.authors, *m.reviewed_by]:
+        names.update(re.findall(r"[^\W\d_]+", str(loc.value)))
+    if m.title is not None:
+        title = str(m.title.value)
+        at = article.text.find(title, 0, 400)
+        title_end = at + len(title) if at >= 0 else 0
+        body = {w for w, start, _, _ in words if start >= title_end}
+        names.update(w for w in re.findall(r"[^\W\d_]+", title) if w in body)
     return names
 
 

@@ -22,6 +22,7 @@ class Report:
     rules: list[RuleInfo] = field(default_factory=list)  # every rule's metadata (SARIF lists them)
     baseline_used: bool = False  # a --baseline was given: findings are "new" or "unchanged"
     link_stats: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, summed over workers
 
     def findings(self):
         for article in self.articles:
