@@ -71,6 +71,8 @@ def _audit_options(f):
         click.option("--jobs", "-j", type=click.IntRange(min=0),
                      help="Worker processes (default 0: one per core, for batches of 8 files or more)."),
         click.option("--profile", is_flag=True, default=False, help="Print the time each stage took."),
+        click.option("--no-cache", "no_cache", is_flag=True, default=False,
+                     help="Audit every article again, ignoring the result cache in .medreview-cache/."),
         click.option("--offline", is_flag=True, default=None, help="Never touch the network (links use only the cache)."),
         click.option("--languagetool", "languagetool", metavar="URL",
                      help="A LanguageTool server for grammar and style (overrides [grammar] server)."),
@@ -88,13 +90,13 @@ def _audit_options(f):
 @click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that makes the run fail (default: error).")
 @click.option("--baseline", "baseline_file", metavar="FILE",
               help="Accepted findings (from `medreview baseline`): reported, but they never fail the run.")
-def audit(paths, out, fmt, as_of, config_file, jobs, offline, profile, fail_on, languagetool, changed_since,
-          baseline_file) -> None:
+def audit(paths, out, fmt, as_of, config_file, jobs, offline, profile, no_cache, fail_on, languagetool,
+          changed_since, baseline_file) -> None:
     """Audit articles: files, folders (recursive) and glob patterns (default: corpus/)."""
     from .render import render_github, render_json, render_terminal, write_reports
 
     config = _prepared_config(paths, config_file, as_of=_as_of(as_of), formats=_formats(fmt), out=out, jobs=jobs,
-                              offline=offline, fail_on=fail_on, languagetool=languagetool)
+                              offline=offline, fail_on=fail_on, languagetool=languagetool, no_cache=no_cache)
     if config.out != "-" and Path(config.out).exists() and not Path(config.out).is_dir():
         raise _Fail(f"--out {config.out}: is a file, not a folder for reports")
     baseline = None
@@ -154,12 +156,13 @@ def _print_profile(report: "Report", config: Config) -> None:
 @_audit_options
 @click.option("--output", "-o", "output", metavar="FILE", default=".medreview-baseline.json", show_default=True,
               help="Where to write the baseline.")
-def baseline(paths, as_of, config_file, jobs, offline, profile, languagetool, changed_since, output) -> None:
+def baseline(paths, as_of, config_file, jobs, offline, profile, no_cache, languagetool, changed_since,
+             output) -> None:
     """Record today's findings as accepted, so `audit --baseline FILE` fails only on new ones."""
     from .baseline import write_baseline
 
     config = _prepared_config(paths, config_file, as_of=_as_of(as_of), jobs=jobs, offline=offline,
-                              languagetool=languagetool, formats=("json",))
+                              languagetool=languagetool, formats=("json",), no_cache=no_cache)
     report = _audit_files(_files(paths, changed_since), config)
     try:
         count = write_baseline(report, Path(output))
@@ -170,7 +173,7 @@ def baseline(paths, as_of, config_file, jobs, offline, profile, languagetool, ch
 
 
 def _prepared_config(paths: tuple[str, ...], config_file: str | None, languagetool: str | None = None,
-                     **overrides) -> Config:
+                     no_cache: bool = False, **overrides) -> Config:
     """The config for this run, with every rule pack and setting checked now (exit 2 if broken)."""
     from .checks import all_rules
 
@@ -178,6 +181,8 @@ def _prepared_config(paths: tuple[str, ...], config_file: str | None, languageto
         config = _load(config_file, list(paths) or ["corpus"]).with_overrides(**overrides)
         if languagetool is not None:
             config = config.with_section("grammar", server=languagetool)
+        if no_cache:
+            config = config.with_section("cache", results=False)
         all_rules(config)  # loads every rule pack now, so a broken pack is a config error
         config, skipped = _skipped_checks(config)
         from .links import link_settings

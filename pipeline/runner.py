@@ -12,12 +12,14 @@ import time
 import traceback
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Iterator
 
 from .checks import CHECKS, INPUT_BY_ID, Context
 from .bylines import enrich_meta
 from .clean import ad_container_pattern, clean_article
+from .result_cache import ResultCache, cache_dir
 from .suppress import directives_json, split_suppressed
 from .textmap import LineIndex
 from .config import Config
@@ -32,10 +34,32 @@ def _init(config: Config) -> None:
     pattern, rule = ad_container_pattern(config.rule_dirs)
     _state["reader"] = Reader(config.max_bytes, pattern, rule)
     _state["ctx"] = Context(config=config, nlp=build_nlp())
+    folder = cache_dir(config)
+    _state["cache"] = ResultCache(folder, config) if folder is not None else None
 
 
 def audit_file(item: tuple[Path, str]) -> list[ArticleResult]:
-    """Every article of one file, audited. Runs inside a worker (or in-process)."""
+    """Every article of one file, audited (or taken from the result cache). Runs in a worker or in-process."""
+    cache: ResultCache | None = _state.get("cache")
+    key = cache.key(item[0], item[1]) if cache is not None else None
+    if key is not None:
+        started = time.perf_counter()
+        cached = cache.get(key)  # type: ignore[union-attr]
+        if cached is not None:
+            if cached:
+                cached[0].stats["timings"] = {"cache hits": time.perf_counter() - started}
+            return cached
+    results = _audit_file(item)
+    if key is not None:
+        timings = [r.stats.pop("timings", None) for r in results]
+        cache.put(key, results)  # type: ignore[union-attr]
+        for r, t in zip(results, timings):
+            if t is not None:
+                r.stats["timings"] = t
+    return results
+
+
+def _audit_file(item: tuple[Path, str]) -> list[ArticleResult]:
     path, fmt = item
     reader: Reader = _state["reader"]
     ctx: Context = _state["ctx"]
@@ -269,7 +293,61 @@ def run(files: list[tuple[Path, str]], config: Config) -> Iterator[list[ArticleR
         for item in files:
             yield audit_file(item)
         return
-    workers = min(jobs, len(files))
-    chunk = max(1, min(32, len(files) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(config,)) as pool:
-        yield from pool.map(audit_file, files, chunksize=chunk)
+    yield from _run_in_workers(files, config, min(jobs, len(files)))
+
+
+def _run_in_workers(files: list[tuple[Path, str]], config: Config, workers: int) -> Iterator[list[ArticleResult]]:
+    """Files through a pool of workers, results in input order, surviving workers that die.
+
+    A worker killed mid-batch (out of memory on one huge article, a segfault in
+    a C extension, kill -9) breaks the whole pool. The files it left unfinished
+    go through a fresh pool once more; if that breaks too, the rest are audited
+    one at a time, each in a worker of its own, so the file that kills its worker
+    is found and reported (INPUT008) and no other file loses its results.
+    """
+    done: dict[int, list[ArticleResult]] = {}
+    todo = list(range(len(files)))
+    rounds = 0
+    next_out = 0
+    while todo:
+        rounds += 1
+        isolated = rounds > 2
+        unfinished: list[int] = []
+        batches = [[i] for i in todo] if isolated else [todo]
+        for batch in batches:
+            pool_workers = 1 if isolated else workers
+            with ProcessPoolExecutor(max_workers=pool_workers, initializer=_init, initargs=(config,)) as pool:
+                futures = [(i, pool.submit(audit_file, files[i])) for i in batch]
+                broken = False
+                for i, future in futures:
+                    try:
+                        done[i] = future.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        if isolated:
+                            done[i] = [worker_died(files[i])]
+                        else:
+                            unfinished.append(i)
+                    while next_out in done:  # stream results in input order as soon as they exist
+                        yield done.pop(next_out)
+                        next_out += 1
+                if broken:
+                    pool.shutdown(wait=False, cancel_futures=True)
+        todo = unfinished
+    while next_out in done:
+        yield done.pop(next_out)
+        next_out += 1
+
+
+def worker_died(item: tuple[Path, str]) -> ArticleResult:
+    """The result for a file whose worker process died on it, twice."""
+    path, fmt = item
+    rule = INPUT_BY_ID["INPUT008"]
+    reason = ("the process auditing this file stopped (killed, or out of memory) every time it was tried; "
+              "the rest of the batch went on")
+    finding = Finding(rule=rule.id, category="input", severity=rule.severity,
+                      message=f"medreview could not audit this file: {reason}.", line=1, column=1,
+                      end_line=1, end_column=1, excerpt="", evidence={"error": "worker process died"})
+    finding.fingerprint = fingerprint(str(path), rule.id, "worker process died", 0)
+    return ArticleResult(path=str(path), format=fmt, title=None, meta=_empty_meta(), findings=[finding],
+                         stats={"id": str(path), "line": 1, "failed": True, "error": reason})

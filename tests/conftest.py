@@ -10,6 +10,21 @@ from click.testing import CliRunner
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _result_cache_outside_the_repo(tmp_path_factory):
+    """Audits in tests keep their result cache in a temporary folder, not in the checkout."""
+    import os
+
+    folder = tmp_path_factory.mktemp("medreview-cache")
+    old = os.environ.get("MEDREVIEW_CACHE_DIR")
+    os.environ["MEDREVIEW_CACHE_DIR"] = str(folder)
+    yield
+    if old is None:
+        os.environ.pop("MEDREVIEW_CACHE_DIR", None)
+    else:
+        os.environ["MEDREVIEW_CACHE_DIR"] = old
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     """The repository root (the folder holding pipeline/, rules/, corpus/)."""

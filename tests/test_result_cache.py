@@ -1,0 +1,69 @@
+"""The result cache: unchanged articles are not audited again; any change that matters is a miss."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from medreview.cli import main
+
+ARTICLE = "Title\n\nMedically reviewed by Ann Lee, MD.\n\nBoth heat and ice can relieve the pain of a spasm.\n"
+
+
+def run(tmp_path: Path, *extra: str):
+    out = tmp_path / "r"
+    result = CliRunner().invoke(main, ["audit", str(tmp_path / "site"), "--offline", "--as-of", "2026-11-25",
+                                       "--out", str(out), "--format", "json", "--profile", "--fail-on", "never",
+                                       *extra], env={"MEDREVIEW_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.exit_code == 0, result.output
+    findings = [(f["rule"], f["line"], f["fingerprint"]) for a in json.loads((out / "report.json").read_text())
+                ["articles"] for f in a["findings"]]
+    return result.output, findings
+
+
+def test_warm_run_serves_the_same_findings_from_the_cache(tmp_path):
+    (tmp_path / "site").mkdir()
+    for n in range(3):
+        (tmp_path / "site" / f"a{n}.txt").write_text(ARTICLE + f"Note {n}.\n")
+    cold_output, cold = run(tmp_path)
+    warm_output, warm = run(tmp_path)
+    assert "cache hits" not in cold_output and "cache hits" in warm_output
+    assert warm == cold and any(rule == "CLAIM002" for rule, _, _ in cold)
+    assert "check CLAIM" not in warm_output  # nothing was audited again
+
+
+def test_what_changes_findings_misses_the_cache(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "a.txt").write_text(ARTICLE)
+    (site / "b.txt").write_text(ARTICLE)
+    run(tmp_path)
+    # An edited article is audited again; the other one comes from the cache.
+    (site / "a.txt").write_text(ARTICLE + "Experts say yoga can reduce back pain.\n")
+    output, findings = run(tmp_path)
+    assert "cache hits" in output and "check CLAIM" in output
+    assert sum(rule == "CLAIM004" for rule, _, _ in findings) == 1
+    # A team rule pack changes what a check finds: everything is audited again.
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "accept.txt").write_text("somenewword\n")
+    (tmp_path / "site" / "medreview.toml").write_text('[rules]\npacks = ["../pack"]\n')
+    output, _ = run(tmp_path)
+    assert "cache hits" not in output
+    # --as-of changes review judgements: a miss too; --no-cache never reads it.
+    output, _ = run(tmp_path, "--as-of", "2030-01-01")
+    assert "cache hits" not in output
+    output, _ = run(tmp_path, "--no-cache")
+    assert "cache hits" not in output
+
+
+def test_a_truncated_entry_is_a_miss_not_a_crash(tmp_path):
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "a.txt").write_text(ARTICLE)
+    _, cold = run(tmp_path)
+    for entry in (tmp_path / "cache" / "results").rglob("*.pickle"):
+        entry.write_bytes(entry.read_bytes()[:20])  # as if a run was killed mid-write (without the rename)
+    output, again = run(tmp_path)
+    assert again == cold and "cache hits" not in output
