@@ -299,16 +299,7 @@ def find_claims(article: Article, doc: Any, nlp: Any, config: Config) -> list[Cl
 def _negated_or_quoted(doc: Any, start: int, end: int) -> bool:
     """The cue is denied ("no … can guarantee") or only mentioned, inside quotation marks."""
     before = [t.lower_ for t in doc[max(0, start - 3):start]]
-    if any(w in _NEGATIONS for w in before):
-        return True
-    sent = doc[start].sent
-    opened = 0
-    for t in doc[sent.start:start]:
-        if t.text in {"“", "‘"} or (t.text in {'"', "'"} and opened % 2 == 0):
-            opened += 1
-        elif t.text in {"”", "’", '"', "'"} and opened % 2 == 1:
-            opened += 1
-    return opened % 2 == 1
+    return any(w in _NEGATIONS for w in before) or _quoted(doc, start)
 
 
 def _quoted(doc: Any, start: int) -> bool:
