@@ -71,6 +71,10 @@ def _audit_options(f):
         click.option("--jobs", "-j", type=click.IntRange(min=0),
                      help="Worker processes (default 0: one per core, for batches of 8 files or more)."),
         click.option("--profile", is_flag=True, default=False, help="Print the time each stage took."),
+        click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+                     help="Where articles are audited: worker processes here, or a Dask cluster."),
+        click.option("--scheduler", metavar="ADDRESS", default="local",
+                     help="With --executor dask: the scheduler (tcp://host:8786), or 'local' for a LocalCluster."),
         click.option("--no-cache", "no_cache", is_flag=True, default=False,
                      help="Audit every article again, ignoring the result cache in .medreview-cache/."),
         click.option("--offline", is_flag=True, default=None, help="Never touch the network (links use only the cache)."),
@@ -90,8 +94,8 @@ def _audit_options(f):
 @click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that makes the run fail (default: error).")
 @click.option("--baseline", "baseline_file", metavar="FILE",
               help="Accepted findings (from `medreview baseline`): reported, but they never fail the run.")
-def audit(paths, out, fmt, as_of, config_file, jobs, offline, profile, no_cache, fail_on, languagetool,
-          changed_since, baseline_file) -> None:
+def audit(paths, out, fmt, as_of, config_file, jobs, offline, profile, executor, scheduler, no_cache, fail_on,
+          languagetool, changed_since, baseline_file) -> None:
     """Audit articles: files, folders (recursive) and glob patterns (default: corpus/)."""
     from .render import render_github, render_json, render_terminal, write_reports
 
@@ -108,7 +112,7 @@ def audit(paths, out, fmt, as_of, config_file, jobs, offline, profile, no_cache,
         except BaselineError as e:
             raise _Fail(str(e)) from None
     files = _files(paths, changed_since)
-    report = _audit_files(files, config)
+    report = _audit_files(files, config, executor, scheduler)
     if baseline is not None:
         from .baseline import apply_baseline
 
@@ -156,14 +160,14 @@ def _print_profile(report: "Report", config: Config) -> None:
 @_audit_options
 @click.option("--output", "-o", "output", metavar="FILE", default=".medreview-baseline.json", show_default=True,
               help="Where to write the baseline.")
-def baseline(paths, as_of, config_file, jobs, offline, profile, no_cache, languagetool, changed_since,
-             output) -> None:
+def baseline(paths, as_of, config_file, jobs, offline, profile, executor, scheduler, no_cache, languagetool,
+             changed_since, output) -> None:
     """Record today's findings as accepted, so `audit --baseline FILE` fails only on new ones."""
     from .baseline import write_baseline
 
     config = _prepared_config(paths, config_file, as_of=_as_of(as_of), jobs=jobs, offline=offline,
                               languagetool=languagetool, formats=("json",), no_cache=no_cache)
-    report = _audit_files(_files(paths, changed_since), config)
+    report = _audit_files(_files(paths, changed_since), config, executor, scheduler)
     try:
         count = write_baseline(report, Path(output))
     except OSError as e:
@@ -219,23 +223,35 @@ def _files(paths: tuple[str, ...], changed_since: str | None) -> list[tuple[Path
     return files
 
 
-def _audit_files(files: list[tuple[Path, str]], config: Config) -> "Report":
+def _audit_files(files: list[tuple[Path, str]], config: Config, executor: str = "local",
+                 scheduler: str = "local") -> "Report":
     from .checks import all_rules
     from .render import Report
-    from .runner import run
+    from .runner import default_jobs, run
+
+    from .distributed import DistributedUnavailable, run_distributed
+
+    if executor == "dask":
+        results = run_distributed(files, config, scheduler, config.jobs or default_jobs())
+    else:
+        results = run(files, config)
 
     started = time.perf_counter()
     report = Report(version=__version__, as_of=config.as_of, fail_on=config.fail_on, rules=all_rules(config))
     show_bar = sys.stderr.isatty() and len(files) > 1
     with click.progressbar(length=len(files), label="Auditing", file=sys.stderr,
                            show_pos=True, hidden=not show_bar) as bar:
-        for results in run(files, config):
-            for r in results:
-                if r.stats.get("failed"):
-                    where = r.stats.get("id", r.path)
-                    click.echo(f"medreview: error: {where}: {r.stats.get('error', 'could not be audited')}", err=True)
-                report.articles.append(r)
-            bar.update(1)
+        try:
+            for per_file in results:
+                for r in per_file:
+                    if r.stats.get("failed"):
+                        where = r.stats.get("id", r.path)
+                        click.echo(f"medreview: error: {where}: {r.stats.get('error', 'could not be audited')}",
+                                   err=True)
+                    report.articles.append(r)
+                bar.update(1)
+        except DistributedUnavailable as e:
+            raise _Fail(str(e)) from None
     for r in report.articles:
         for stage, seconds in r.stats.pop("timings", {}).items():
             report.timings[stage] = report.timings.get(stage, 0.0) + seconds
