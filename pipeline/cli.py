@@ -112,7 +112,13 @@ def audit(paths, out, fmt, as_of, config_file, jobs, offline, profile, executor,
         except BaselineError as e:
             raise _Fail(str(e)) from None
     files = _files(paths, changed_since)
-    report = _audit_files(files, config, executor, scheduler)
+    try:
+        report = _audit_files(files, config, executor, scheduler)
+    except KeyboardInterrupt:
+        # Reports are written only after the audit, each by rename: none is half written.
+        click.echo("medreview: interrupted; no reports were written (the result cache keeps what was finished)",
+                   err=True)
+        sys.exit(130)
     if baseline is not None:
         from .baseline import apply_baseline
 

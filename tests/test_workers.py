@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 from pathlib import Path
@@ -54,3 +55,33 @@ def test_a_worker_that_dies_loses_only_its_own_file(tmp_path, monkeypatch):
     assert "stopped" in crashed.findings[0].message
     others = [r for r in results if Path(r.path).name != "crash-me.txt"]
     assert all(not r.stats.get("failed") and any(f.rule == "CLAIM002" for f in r.findings) for r in others)
+
+
+def test_ctrl_c_leaves_no_report_and_a_cache_the_next_run_trusts(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    site = tmp_path / "site"
+    site.mkdir()
+    for n in range(40):
+        (site / f"a{n:02}.txt").write_text(ARTICLE * 30 + f"Note {n}.\n")
+    out, cache = tmp_path / "r", tmp_path / "cache"
+    cmd = [sys.executable, "-m", "medreview.cli", "audit", str(site), "--offline", "--out", str(out),
+           "--jobs", "2", "--fail-on", "never", "--as-of", "2026-11-25"]
+    env = {**os.environ, "MEDREVIEW_CACHE_DIR": str(cache)}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(cache.rglob("*.pickle")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)  # wait until some articles are done
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    if proc.returncode == 0:
+        pytest.skip("the audit finished before the interrupt arrived")
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert not out.exists() or not any(out.iterdir())  # no report, not even half of one
+    done = subprocess.run(cmd + ["--format", "json"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads((out / "report.json").read_text())["articles"]) == 40
