@@ -67,14 +67,44 @@ def run_distributed(files: list[tuple[Path, str]], config: Config, scheduler: st
     """Results per file, in input order, computed on a Dask cluster."""
     client, cluster = _client(scheduler, workers)
     try:
-        shared = client.scatter(config, broadcast=True)
         items = [(str(p), fmt) for p, fmt in files]
         batches = [items[i:i + BATCH] for i in range(0, len(items), BATCH)]
-        futures = [client.submit(audit_batch, shared, batch, pure=False, retries=1) for batch in batches]
-        for future in futures:
-            yield from future.result()
+        # The config travels with each task (it is small): data scattered to workers dies with them.
+        futures = [client.submit(audit_batch, config, batch, pure=False, retries=1) for batch in batches]
+        for future, batch in zip(futures, batches):
+            try:
+                results = future.result()
+            except Exception as e:  # a worker died twice on this batch (KilledWorker), or the cluster went away
+                if _lost_cluster(client):
+                    raise DistributedUnavailable(f"the Dask cluster at {scheduler} went away: {e}") from None
+                results = _one_by_one(client, config, batch)
+            yield from results
             future.release()
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _one_by_one(client: Any, config: Config, batch: list[tuple[str, str]]) -> list[list[ArticleResult]]:
+    """A batch whose worker keeps dying: each file alone, so only the file that kills it is lost."""
+    from .runner import worker_died
+
+    out = []
+    for path, fmt in batch:
+        try:
+            out.append(client.submit(audit_batch, config, [(path, fmt)], pure=False, retries=1).result()[0])
+        except Exception:
+            out.append([worker_died((Path(path), fmt))])
+    return out
+
+
+def _lost_cluster(client: Any) -> bool:
+    """True when no worker comes back within 30 s (nannies restart the ones that died)."""
+    try:
+        if client.status not in ("running", "connecting"):
+            return True
+        client.wait_for_workers(n_workers=1, timeout=30)
+        return False
+    except Exception:
+        return True

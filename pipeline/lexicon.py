@@ -286,9 +286,27 @@ def _distance(a: str, b: str) -> int:
     return prev[len(b)]
 
 
+def _search_dirs(settings: LexiconSettings) -> tuple[str, ...]:
+    env = tuple(p for p in os.environ.get("MEDREVIEW_DICTIONARIES", "").split(os.pathsep) if p)
+    return settings.dictionary_dirs + env + SEARCH_DIRS
+
+
+def dictionary_files(settings: LexiconSettings) -> list[Path]:
+    """The dictionary files a lexicon with these settings reads (for the result cache's key)."""
+    dirs = _search_dirs(settings)
+    found = []
+    for names in ((LOCALES[settings.locale],), (LOCALES["en-GB" if settings.locale == "en-US" else "en-US"],),
+                  MEDICAL_DIC):
+        dic = _find(names, dirs)
+        if dic is not None:
+            found += [dic] + ([dic.with_suffix(".aff")] if dic.with_suffix(".aff").is_file() else [])
+    return found
+
+
 @lru_cache(maxsize=4)
-def load_lexicon(settings: LexiconSettings) -> Lexicon:
-    """Build the lexicon once per process; raises LexiconUnavailable with a reason an editor can act on."""
+def load_lexicon(settings: LexiconSettings, stamp: tuple[Any, ...] = ()) -> Lexicon:
+    """Build the lexicon once per process (per `stamp` of the accept files); raises LexiconUnavailable
+    with a reason an editor can act on."""
     try:
         import hunspell  # pyhunspell, compiled against libhunspell
     except ImportError:
@@ -296,8 +314,7 @@ def load_lexicon(settings: LexiconSettings) -> Lexicon:
             "the Hunspell binding is not installed (run scripts/bootstrap, or "
             "apt-get install libhunspell-dev && pip install 'medreview[spelling]')"
         ) from None
-    env = tuple(p for p in os.environ.get("MEDREVIEW_DICTIONARIES", "").split(os.pathsep) if p)
-    dirs = settings.dictionary_dirs + env + SEARCH_DIRS
+    dirs = _search_dirs(settings)
     primary_name = LOCALES[settings.locale]
     other_name = LOCALES["en-GB" if settings.locale == "en-US" else "en-US"]
     primary_dic, other_dic = _find((primary_name,), dirs), _find((other_name,), dirs)

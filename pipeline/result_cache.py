@@ -55,6 +55,25 @@ def _rules_digest(rule_dirs: tuple[str, ...]) -> str:
     return h.hexdigest()
 
 
+def _words_digest(config: Config) -> str:
+    """What spelling knows: whether it runs, the dictionary files it reads (path, size, time)
+    and the accept lists' contents, so a new accept word or dictionary misses the cache."""
+    from .checks.spelling import spelling_settings
+    from .lexicon import LexiconUnavailable, dictionary_files
+
+    h = hashlib.sha256()
+    try:
+        settings = spelling_settings(config)
+        for path in dictionary_files(settings):
+            st = path.stat()
+            h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+        for name in settings.accept_files:
+            h.update(Path(name).read_bytes())
+    except (LexiconUnavailable, ValueError, OSError) as e:
+        h.update(f"unavailable: {e}".encode())
+    return h.hexdigest()
+
+
 def _config_digest(config: Config) -> str:
     parts = []
     for f in fields(config):
@@ -72,10 +91,8 @@ def _config_digest(config: Config) -> str:
 class ResultCache:
     def __init__(self, folder: Path, config: Config) -> None:
         self.folder = folder
-        from .checks.spelling import spelling_status  # installing Hunspell later must not serve old results
-
         self.salt = (f"{__version__}\n{_rules_digest(config.rule_dirs)}\n{_config_digest(config)}\n"
-                     f"{spelling_status(config)}\n").encode()
+                     f"{_words_digest(config)}\n").encode()
 
     def key(self, path: Path, fmt: str) -> str | None:
         try:

@@ -67,3 +67,20 @@ def test_a_truncated_entry_is_a_miss_not_a_crash(tmp_path):
         entry.write_bytes(entry.read_bytes()[:20])  # as if a run was killed mid-write (without the rename)
     output, again = run(tmp_path)
     assert again == cold and "cache hits" not in output
+
+
+def test_a_new_accept_word_misses_the_cache(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "a.txt").write_text(ARTICLE + "Wrap it in Zorbliflex tape.\n")
+    (site / "words.txt").write_text("# house words\n")
+    (site / "medreview.toml").write_text('[spelling]\naccept_files = ["words.txt"]\n')
+    _, before = run(tmp_path)
+    if not any(rule == "SPELL001" for rule, _, _ in before):
+        import pytest
+
+        pytest.skip("spelling is not available here")
+    (site / "words.txt").write_text("# house words\nZorbliflex\n")
+    output, after = run(tmp_path)
+    assert "cache hits" not in output
+    assert not any(rule == "SPELL001" for rule, _, _ in after)

@@ -56,8 +56,24 @@ def spelling_settings(config: Config) -> LexiconSettings:
 
 
 def lexicon_for(config: Config) -> Lexicon:
-    """The process's lexicon for this config; raises LexiconUnavailable."""
-    return load_lexicon(spelling_settings(config))
+    """The process's lexicon for this config; raises LexiconUnavailable.
+
+    Built once per process, and again when an accept list changes on disk
+    (a long-lived process, or the test suite, sees the edit).
+    """
+    settings = spelling_settings(config)
+    return load_lexicon(settings, _stamp(settings.accept_files))
+
+
+def _stamp(files: tuple[str, ...]) -> tuple[tuple[str, int, int], ...]:
+    out = []
+    for name in files:
+        try:
+            st = Path(name).stat()
+            out.append((name, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((name, -1, -1))
+    return tuple(out)
 
 
 def spelling_status(config: Config) -> str | None:
