@@ -166,3 +166,26 @@ def test_lemma_patterns_match_inflections():
     assert inflections("relieve") == ["relieve", "relieved", "relieves", "relieving"]
     assert inflections("study")[:2] == ["studied", "studies"]
     assert "shown" in inflections("show")
+
+
+@pytest.mark.parametrize("text,rule", [
+    ("For most parents' children, yoga cures back pain in 40% of cases.", "CLAIM005"),  # possessive, not a quote
+    ("About 90% of men who take 1 mg of finasteride keep their hair.", "CLAIM001"),  # the dose is not the figure
+    ("About 40% of adults in England have a body mass index over 25 kg/m² and need advice.", "CLAIM001"),
+])
+def test_reviewer_cases_that_once_slipped_through(tmp_path, text, rule):
+    findings, _ = findings_in(tmp_path, "Title\n\n" + text + "\n")
+    assert [f.rule for f in findings] == [rule]
+
+
+def test_require_resolved_counts_author_year_and_configured_headings(tmp_path):
+    config = from_dict({"claims": {"require_resolved": True},
+                        "citations": {"headings": ["Where this comes from"]}})
+    author_year = ("---\ntitle: T\n---\nWalking cuts the risk of heart disease by 30% (Smith et al., 2019).\n\n"
+                   "## Where this comes from\n\nSmith J, Lee K. Walking and the heart. 2019. https://example.org/b\n")
+    (claim,), _ = claims_in(tmp_path, author_year, config=config, name="a.md")
+    assert claim.supported_by
+    numbered = ("---\ntitle: T\n---\nBack pain affects 1 in 5 adults [1]. Heat can relieve a spasm [2].\n\n"
+                "## Where this comes from\n\n1. Jones A. Back pain. 2020. https://example.org/a\n")
+    claims, _ = claims_in(tmp_path, numbered, config=config, name="a.md")
+    assert [bool(c.supported_by) for c in claims] == [True, False]  # there is no reference 2

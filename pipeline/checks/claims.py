@@ -40,15 +40,8 @@ from .base import Context, finding_in_text
 CLASS_ORDER = ("absolute", "statistic", "research", "weasel", "efficacy")  # strongest first
 _SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
 
-_MARKER = re.compile(
-    r"\[\s*\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\s*\]"
-    r"|(?<=[\w.,;%”’)])\s?\(\s*\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\s*\)"
-    r"|\([A-Z][A-Za-z'’\-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+[A-Z][A-Za-z'’\-]+)?,?\s+(?:19|20)\d\d[a-z]?\)"
-    r"|\((?:[A-Z]{2,}|[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,4}),\s+(?:19|20)\d\d\)"
-)
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _FIRST_PERSON = re.compile(r"^(?:[^.!?]{0,40}\b)?(?:I|I['’]ve|I['’]m|I['’]d|(?i:in my experience|for me|my own))\b")
-_SUPERSCRIPT = re.compile(r"(?<=[\w.,;%)])[¹²³⁴⁵⁶⁷⁸⁹⁰]+(?:[,–-][¹²³⁴⁵⁶⁷⁸⁹⁰]+)*")
 _NEGATIONS = {"not", "no", "never", "cannot", "can't", "can’t", "n't", "n’t", "without"}
 _LEADING_ADVERBS = {"first", "then", "next", "finally", "gently", "slowly", "gradually", "also", "now", "instead",
                     "afterwards", "later", "again", "still", "simply", "just", "please", "so", "and"}
@@ -260,7 +253,7 @@ def find_claims(article: Article, doc: Any, nlp: Any, config: Config) -> list[Cl
     sent_of = _sentence_index(doc, sents)
     for name, s, e in cue_matcher(sents):
         cls = pack.cue_class[name][0]
-        if _quoted(doc, s) or (cls == "statistic" and _dose_or_method(doc, s)):
+        if _quoted(doc, s) or (cls == "statistic" and name not in _FIGURE_CUES and _dose_or_method(doc, s)):
             continue  # the phrase 'studies show' as a mention; a dose schedule; how a study recruited
         if cls == "absolute" and (_negated_or_quoted(doc, s, e) or _guarantee_noun(doc, s)):
             continue  # "No supplement can guarantee…", the phrase 'clinically proven', a money-back guarantee
@@ -272,7 +265,7 @@ def find_claims(article: Article, doc: Any, nlp: Any, config: Config) -> list[Cl
     for _, s, e in support_matcher(sents):
         support_hits.setdefault(sent_of[s], []).append(f"named source: {doc[s:e].text}")
     link_spans = [(link.start, link.end) for link in article.links]
-    resolved = _resolved_markers(article) if require_resolved else None
+    markers = _markers(article, config, require_resolved)
 
     claims = []
     for i, sent in enumerate(sents):
@@ -289,7 +282,7 @@ def find_claims(article: Article, doc: Any, nlp: Any, config: Config) -> list[Cl
         cls, severity = _strongest(cues, pack)
         support = []
         for j in range(i, min(i + window + 1, len(sents))):
-            support += _support_in(sents[j], article, link_spans, support_hits.get(j, []), resolved)
+            support += _support_in(sents[j], article, link_spans, support_hits.get(j, []), markers)
         body = [t for t in sent if not t.is_space]
         start, end = body[0].idx, body[-1].idx + len(body[-1].text)
         claims.append(Claim(start, end, cls, severity, _dedupe(cues), support))
@@ -306,7 +299,10 @@ def _quoted(doc: Any, start: int) -> bool:
     """The cue sits inside quotation marks: a phrase mentioned, not a claim made."""
     sent = doc[start].sent
     opened = 0
-    for t in doc[sent.start:start]:
+    for i in range(sent.start, start):
+        t = doc[i]
+        if _possessive(doc, i):
+            continue  # "parents' children": an apostrophe, not a quotation mark
         if t.text in {"“", "‘"} or (t.text in {'"', "'"} and opened % 2 == 0):
             opened += 1
         elif t.text in {"”", "’", '"', "'"} and opened % 2 == 1:
@@ -314,9 +310,19 @@ def _quoted(doc: Any, start: int) -> bool:
     return opened % 2 == 1
 
 
+def _possessive(doc: Any, i: int) -> bool:
+    """A lone ' or ’ glued to a plural noun before it ("parents'") and followed by a space."""
+    if doc[i].text not in {"'", "’"} or i == 0:
+        return False
+    before = doc[i - 1]
+    return not before.whitespace_ and before.text[-1:].lower() == "s" and bool(doc[i].whitespace_)
+
+
 _DOSE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:mg|mcg|µg|ml|g|iu|units?|puffs?|tablets?|capsules?|drops|sprays?)\b"
                    r"|\b(?:once|twice|three times|\d+ times) (?:a|per|each) (?:day|week)\b|\bevery \d+ hours\b"
                    r"|\bmicrograms? per litre\b|\bmmol/l\b|\bmg/dl\b", re.IGNORECASE)
+# Cues that are figures themselves ("40%", "1 in 5"): a dose elsewhere in the sentence does not excuse them.
+_FIGURE_CUES = {"percent", "one-in-n", "count-of-people", "times-more", "proportion"}
 _METHOD = {"recruited", "enrolled", "randomised", "randomized", "surveyed", "interviewed", "included", "followed"}
 
 
@@ -367,14 +373,9 @@ def _dedupe(cues: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _support_in(sent: Any, article: Article, link_spans: list[tuple[int, int]], named: list[str],
-                resolved: set[str] | None) -> list[str]:
+                markers: list[tuple[int, int, str]]) -> list[str]:
     found = list(named)
-    for m in _MARKER.finditer(sent.text):
-        marker = m.group(0).strip()
-        if resolved is None or _marker_numbers(marker) & resolved:
-            found.append(f"citation marker {marker}")
-    if _SUPERSCRIPT.search(sent.text):
-        found.append("superscript citation marker")
+    found += [f"citation marker {text}" for start, _, text in markers if sent.start_char <= start < sent.end_char]
     if _URL.search(sent.text):
         found.append("link in the text")
     raw_start, raw_end = article.text_map.span_to_source(sent.start_char, sent.end_char)
@@ -383,22 +384,24 @@ def _support_in(sent: Any, article: Article, link_spans: list[tuple[int, int]], 
     return found
 
 
-def _marker_numbers(marker: str) -> set[str]:
-    numbers: set[str] = set()
-    for a, b in re.findall(r"(\d+)\s*[–-]\s*(\d+)", marker):
-        numbers |= {str(n) for n in range(int(a), min(int(b), int(a) + 50) + 1)}
-    numbers |= set(re.findall(r"\d+", marker))
-    return numbers if re.search(r"\d", marker) else {marker}
+def _markers(article: Article, config: Config, require_resolved: bool) -> list[tuple[int, int, str]]:
+    """Citation markers of the cleaned text, (start, end, text), as the citations check reads them
+    (so "kg/m²" or "10⁹ per litre" is not a marker). With require_resolved, only markers whose
+    reference the article has (or that are links themselves) count."""
+    from ..citations import extract_citations
+    from .citations import citation_settings
 
-
-def _resolved_markers(article: Article) -> set[str]:
-    """Reference numbers the article's own reference list holds (empty when citations cannot say)."""
     try:
-        from ..citations import extract_citations
-    except ImportError:
-        return set()
-    refs = getattr(extract_citations(article), "references", [])
-    return {str(getattr(r, "number", getattr(r, "key", ""))) for r in refs}
+        headings = citation_settings(config).headings
+    except (ConfigError, RulePackError):
+        headings = ()
+    cit = extract_citations(article, headings)
+    out = []
+    for m in cit.markers:
+        if require_resolved and not m.url and not any(cit.resolve(c) for c in m.cites):
+            continue
+        out.append((m.start, m.end, m.text))
+    return out
 
 
 class ClaimCheck:
