@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .model import canonical_id
 from .render.atomic import write_atomic
 from .render.report import Report
 
@@ -24,7 +25,8 @@ class BaselineError(Exception):
     """A baseline file that cannot be read: a usage error (exit 2)."""
 
 
-def load_baseline(path: Path) -> set[str]:
+def load_baseline(path: Path) -> dict[str, str]:
+    """fingerprint -> the canonical id of the article it was found in."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -38,25 +40,29 @@ def load_baseline(path: Path) -> set[str]:
     findings = data.get("findings", [])
     if not isinstance(findings, list) or not all(isinstance(f, dict) and "fingerprint" in f for f in findings):
         raise BaselineError(f"{path}: baseline 'findings' must be a list of objects with a fingerprint")
-    return {str(f["fingerprint"]) for f in findings}
+    return {str(f["fingerprint"]): canonical_id(str(f.get("path", ""))) for f in findings}
 
 
-def apply_baseline(report: Report, fingerprints: set[str]) -> int:
-    """Mark baselined findings; return how many baselined fingerprints were not seen (fixed or gone)."""
+def apply_baseline(report: Report, fingerprints: dict[str, str]) -> tuple[int, int]:
+    """Mark baselined findings; return (baselined findings seen, baselined findings of the audited
+    articles that are gone). Findings of articles this run did not audit (--changed-since) are neither."""
     seen = set()
     for _, f in report.findings():
         if f.fingerprint in fingerprints:
             f.baselined = True
             seen.add(f.fingerprint)
     report.baseline_used = True
-    return len(fingerprints - seen)
+    audited = {canonical_id(a.stats.get("id", a.path)) for a in report.articles}
+    audited |= {canonical_id(a.path) for a in report.articles}
+    gone = sum(1 for fp, where in fingerprints.items() if fp not in seen and where in audited)
+    return len(seen), gone
 
 
 def baseline_json(report: Report) -> dict[str, Any]:
     entries = []
     for article, f in report.findings():
         entries.append({"fingerprint": f.fingerprint, "rule": f.rule,
-                        "path": article.stats.get("id", article.path), "excerpt": f.excerpt[:80]})
+                        "path": canonical_id(article.stats.get("id", article.path)), "excerpt": f.excerpt[:80]})
     entries.sort(key=lambda e: (e["path"], e["rule"], e["fingerprint"]))
     return {"medreview_baseline": FORMAT_VERSION, "medreview": report.version,
             "as_of": report.as_of.isoformat(), "findings": entries}

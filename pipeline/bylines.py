@@ -16,6 +16,13 @@ path for ISO and numeric forms. A numeric date such as 02/03/2018 is read by
 `[review] date_order` ("MDY" or "DMY"); without it, and when both readings
 are real dates, it is recorded as ambiguous with both readings.
 
+A bare "By" opens sentences as often as bylines, so "By NAME" counts only in
+a byline's shape (the name alone on its line, or followed by a separator, a
+date, a credential or "and NAME") and not when the "name" starts with a day,
+a month, a holiday or "The" ("By Christmas Day most of the swelling…"). A
+date written with a word counts only when the word reads as a month
+("Reviewed 3 trials, 2021" is prose; "Febtember 45, 2018" is unreadable).
+
 Every value keeps its source span, so a review finding points at the byline.
 Values fill the article's metadata where the reader found none; when the
 page and the metadata disagree, both are kept for the review check to report.
@@ -206,10 +213,14 @@ def extract_bylines(text: str, date_order: str | None = None) -> Bylines:
             continue
         pos = m.end()
         if kind == "author":
+            bare_by = m.group(0).lower() in ("by", "por")
             person = _AUTHOR.match(text, pos)
-            if person and _plausible_name(person, bare_by=m.group(0).lower() in ("by", "por")):
-                end = _add_people(text, out, "authors", person)
-                on = _ON_AFTER_NAME.match(text, end)  # "By Ellen Park on May 12, 2021" (Medical News Today)
+            if person and _plausible_name(person, bare_by=bare_by):
+                people = _people_from(text, person)
+                if bare_by and not _byline_shape(text, people):  # "By Christmas Day most of the swelling…"
+                    continue
+                end = _add_people(out, "authors", people)
+                on = _month_like(_ON_AFTER_NAME.match(text, end))  # "By Ellen Park on May 12, 2021" (MNT)
                 if on is not None:
                     _add_date(out, "published", on, date_order)
             continue
@@ -217,16 +228,16 @@ def extract_bylines(text: str, date_order: str | None = None) -> Bylines:
         if on is None and kind == "last_reviewed":
             by = _BY.match(text, pos)  # "reviewed by NAME", "Medical reviewer: NAME"
             if by and _plausible_name(by, bare_by=False):
-                end = _add_people(text, out, "reviewed_by", by)
+                end = _add_people(out, "reviewed_by", _people_from(text, by))
                 on = _date_at(text, end)
             else:  # "Last reviewed by a Cleveland Clinic medical professional on 09/14/2021."
-                on = _ANONYMOUS_BY.match(text, pos)
+                on = _month_like(_ANONYMOUS_BY.match(text, pos))
         if on is None:
             continue
         _add_date(out, kind, on, date_order)
         after = _BY_AFTER_DATE.match(text, on.end())  # "Posted on May 12, 2021 by Jane Doe"
         if after is not None and kind in ("published", "last_reviewed") and _plausible_name(after, bare_by=False):
-            _add_people(text, out, "authors" if kind == "published" else "reviewed_by", after)
+            _add_people(out, "authors" if kind == "published" else "reviewed_by", _people_from(text, after))
     _reviewed_and_updated(text, out)
     return out
 
@@ -237,14 +248,18 @@ def _add_date(out: Bylines, kind: str, on: re.Match[str], date_order: str | None
     out.dates.append(BylineDate(kind, raw, on.start("date"), on.end("date"), value, readings, precision))
 
 
-def _add_people(text: str, out: Bylines, field_name: str, first: re.Match[str]) -> int:
-    """Add a person and any joined on with "and": "By Jane Doe and Luis Ortega, MPH". Returns where they end."""
-    out.people.append(_person(field_name, first))
-    end = first.end()
-    while (more := _AND.match(text, end)) is not None and _plausible_name(more, bare_by=False):
-        out.people.append(_person(field_name, more))
-        end = more.end()
-    return end
+def _people_from(text: str, first: re.Match[str]) -> list[re.Match[str]]:
+    """A person and any joined on with "and": "By Jane Doe and Luis Ortega, MPH"."""
+    people = [first]
+    while (more := _AND.match(text, people[-1].end())) is not None and _plausible_name(more, bare_by=False):
+        people.append(more)
+    return people
+
+
+def _add_people(out: Bylines, field_name: str, people: list[re.Match[str]]) -> int:
+    """Add the people; returns where the last of them ends."""
+    out.people.extend(_person(field_name, p) for p in people)
+    return people[-1].end()
 
 
 def _reviewed_and_updated(text: str, out: Bylines) -> None:
@@ -264,7 +279,6 @@ def _reviewed_and_updated(text: str, out: Bylines) -> None:
 
 
 _AUTHOR = re.compile(r"\s*:?\s*" + _NAME)
-_MONTH_YEAR = re.compile(_MONTH + r",?\s+\d{4}")
 _AND = re.compile(r",?" + _SP + r"(?:and|&)" + _SP + _NAME)
 _ON_AFTER_NAME = re.compile(_SP + r"on" + _SP + _DATE)
 _BY_AFTER_DATE = re.compile(_SP + r"by" + _SP + _NAME)
@@ -275,10 +289,31 @@ def _date_at(text: str, pos: int) -> re.Match[str] | None:
     on = _ON.match(text, pos)
     if on is None or on.start("date") - pos > 12:
         return None
-    # "Published online 2021": a word and a year is a date only when the word is a month.
-    if _MONTH_YEAR.fullmatch(on.group("date")) and read_date(on.group("date"))[0] is None:
+    return _month_like(on)
+
+
+# How the month words of the languages above begin (abbreviations and misspellings included: "Febtember 45,
+# 2018" is an unreadable date, not prose), and the month names that begin otherwise (Welsh).
+_MONTH_PREFIXES = tuple(
+    "jan jän ene gen sty feb fév fev lut mar maa mrt mär apr avr abr kwi may mai mei mag maj jun jui giu cze "
+    "jul lug lip aug aoû ago sie sep set wrz oct okt ott out paź nov lis dec dez déc dic gru".split()
+)
+_MONTH_NAMES = frozenset(
+    "ionawr chwefror mawrth ebrill mehefin gorffennaf awst medi hydref tachwedd rhagfyr".split()
+)
+_WORD = re.compile(r"[^\W\d_]{3,}")  # "de", "of" and ordinal endings are shorter
+
+
+def _month_like(on: re.Match[str] | None) -> re.Match[str] | None:
+    """The match, unless its date is written with a word that is no month: "Reviewed 3 trials, 2021",
+    "Published online 2021" are prose, not unreadable dates."""
+    if on is None:
         return None
-    return on
+    word = _WORD.search(on.group("date"))
+    if word is None:  # numeric: 03/2023, 2018-02-02
+        return on
+    w = word.group(0).lower()
+    return on if w.startswith(_MONTH_PREFIXES) or w in _MONTH_NAMES else None
 
 
 _MONTH_WORDS = frozenset(
@@ -301,6 +336,60 @@ def _plausible_name(m: re.Match[str], bare_by: bool) -> bool:
         return False
     # A bare "By" needs a full name or a credential: "by walking", "By 2020" are not bylines.
     return not bare_by or len(name.split()) >= 2 or bool(m.group("creds").strip())
+
+
+# A bare "By" opens sentences as often as bylines: "By Christmas Day most of the swelling has gone.",
+# "By The Numbers", "By Harvard Medical School standards, …". A byline name stands alone on its line or is
+# followed by a separator, another name, a date or a credential; and it does not start with a word that
+# names a time or is no name at all.
+_TITLE = re.compile(r"(?:Dr|Dra|Dott|Prof|Mr|Mrs|Ms)\.?$")
+_NOT_A_FIRST_NAME = frozenset(
+    # articles, determiners, pronouns, times ("An", "Summer", "Autumn" and "Winter" are also names)
+    "the a this that these those its it his her their our your my each every all any some most many no "
+    "one next last early late mid end then now today tonight tomorrow yesterday noon midnight "
+    "morning afternoon evening night week weekend spring fall "
+    # day names ("Domingo" is also a name)
+    "monday tuesday wednesday thursday friday saturday sunday "
+    "lunes martes miércoles jueves viernes sábado montag dienstag mittwoch donnerstag freitag samstag "
+    "sonntag lundi mardi mercredi jeudi vendredi samedi dimanche "
+    # month names that are not also given names (April, May, June, August and Jan are)
+    "january february march july september october november december feb mar apr aug sep sept oct nov dec "
+    "enero febrero marzo julio septiembre octubre noviembre diciembre januar februar märz juli oktober dezember "
+    "janvier février mars juillet septembre octobre novembre décembre "
+    # holidays ("Noël" and "Natale" are also names)
+    "christmas xmas easter thanksgiving halloween hanukkah chanukah passover ramadan eid diwali lent advent "
+    "pentecost whitsun hogmanay kwanzaa boxing labor labour memorial independence veterans valentine "
+    "valentine's valentine’s navidad pascua weihnachten ostern pâques pasqua".split()
+)
+_GIVEN_NAME_MONTHS = frozenset("april may june august jan".split())
+_CALENDAR_NOUNS = frozenset("day eve morning afternoon evening night week weekend holiday holidays".split())
+_NOT_IN_A_NAME = frozenset("the a and or of for with in on at this that its your our their".split())
+_SEPARATOR_NEXT = re.compile(r"[^\S\r\n]*(?:$|[|·•—–,(]|-[^\S\r\n]|[.;][^\S\r\n]*$)", re.MULTILINE)
+_DATE_NEXT = re.compile(r"(?:" + _SP + r"on)?" + _SP + r"(?:" + _WEEKDAY + r")?" + _DATE, re.IGNORECASE)
+
+
+def _byline_shape(text: str, people: list[re.Match[str]]) -> bool:
+    """Whether a bare "By NAME" reads as a byline, not as the start of a sentence."""
+    # Lower case, without a full stop, except that an initial keeps it: "A." is no article.
+    words = [w.lower() if len(w.rstrip(".")) == 1 else w.lower().rstrip(".") for w in people[0].group("name").split()]
+    if _TITLE.match(words[0].capitalize()):  # "By Dr. …" names a person
+        words = words[1:]
+    else:
+        first = words[0]
+        if first in _NOT_A_FIRST_NAME or re.sub(r"['’]s$", "", first) in _NOT_A_FIRST_NAME:
+            return False
+        if first in _GIVEN_NAME_MONTHS and any(w in _CALENDAR_NOUNS for w in words[1:]):  # "By May Day"
+            return False
+        if len(words) > 1 and words[0] == "new" and re.fullmatch(r"year(?:['’]s)?", words[1]):  # New Year's Eve
+            return False
+    if any(w in _NOT_IN_A_NAME for w in words):  # a title-case heading: "By Using Heat And Ice"
+        return False
+    if any(re.search(r"['’]s$", w) for w in words[:-1]):  # "By Valentine's Day, …", "By Mother's Day"
+        return False
+    end = people[-1].end()
+    # Nothing more on the line, or a separator ("| Published …", ", Executive Editor"), or a date
+    # ("By Ellen Park on May 12, 2021"); "and NAME" and credentials are part of `people` already.
+    return _SEPARATOR_NEXT.match(text, end) is not None or _month_like(_DATE_NEXT.match(text, end)) is not None
 
 
 def _person(field_name: str, m: re.Match[str]) -> BylinePerson:

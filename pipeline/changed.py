@@ -7,6 +7,7 @@ ignore. Deleted files have nothing left to audit.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,6 +17,10 @@ class ChangedError(Exception):
 
 
 def _git(args: list[str], cwd: Path) -> str:
+    if shutil.which("git") is None:
+        raise ChangedError("--changed-since needs git, and git is not installed")
+    if not cwd.is_dir():
+        raise ChangedError(f"--changed-since: {cwd} is not a folder")
     try:
         done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
     except FileNotFoundError:

@@ -122,9 +122,9 @@ def audit(paths, out, fmt, as_of, config_file, jobs, offline, profile, executor,
     if baseline is not None:
         from .baseline import apply_baseline
 
-        gone = apply_baseline(report, baseline)
+        kept, gone = apply_baseline(report, baseline)
         new = sum(1 for _, f in report.findings() if not f.baselined)
-        click.echo(f"medreview: baseline: {new} new findings, {len(baseline) - gone} baselined, "
+        click.echo(f"medreview: baseline: {new} new findings, {kept} baselined, "
                    f"{gone} baselined findings no longer found", err=True)
 
     render_started = time.perf_counter()
@@ -171,6 +171,9 @@ def baseline(paths, as_of, config_file, jobs, offline, profile, executor, schedu
     """Record today's findings as accepted, so `audit --baseline FILE` fails only on new ones."""
     from .baseline import write_baseline
 
+    if changed_since:
+        raise _Fail("--changed-since cannot make a baseline: it would drop the accepted findings of every "
+                    "article it skips; record the whole site")
     config = _prepared_config(paths, config_file, as_of=_as_of(as_of), jobs=jobs, offline=offline,
                               languagetool=languagetool, formats=("json",), no_cache=no_cache)
     report = _audit_files(_files(paths, changed_since), config, executor, scheduler)
@@ -193,7 +196,7 @@ def _prepared_config(paths: tuple[str, ...], config_file: str | None, languageto
             config = config.with_section("grammar", server=languagetool)
         if no_cache:
             config = config.with_section("cache", results=False)
-        all_rules(config)  # loads every rule pack now, so a broken pack is a config error
+        _check_rule_names(config, all_rules(config))  # loads every rule pack now: a broken one is a config error
         config, skipped = _skipped_checks(config)
         from .links import link_settings
 
@@ -203,6 +206,21 @@ def _prepared_config(paths: tuple[str, ...], config_file: str | None, languageto
     for line in skipped:
         click.echo(f"medreview: note: {line}", err=True)
     return config
+
+
+def _check_rule_names(config: Config, rules: list) -> None:
+    """Every rule named in [rules] disable and severity must exist: a typo must not silently do nothing."""
+    ids = {r.id for r in rules}
+    names = {r.name for r in rules}
+
+    def known(entry: str) -> bool:
+        return (entry in ids or entry in names or (entry.isupper() and any(i.startswith(entry) for i in ids))
+                or any(n.startswith(entry + ".") for n in names))
+
+    where = f"{config.source}: " if config.source else ""
+    for entry in sorted(config.disable) + [rule for rule, _ in config.severity]:
+        if not known(entry):
+            raise ConfigError(f"{where}[rules] names no rule {entry!r} (see `medreview rules`)")
 
 
 def _files(paths: tuple[str, ...], changed_since: str | None) -> list[tuple[Path, str]]:
@@ -218,7 +236,7 @@ def _files(paths: tuple[str, ...], changed_since: str | None) -> list[tuple[Path
         from .changed import ChangedError, changed_files
 
         try:
-            changed = changed_files(changed_since, Path(paths_list[0]))
+            changed = changed_files(changed_since, _git_anchor(paths_list))
         except ChangedError as e:
             raise _Fail(str(e)) from None
         files = [(p, fmt) for p, fmt in files if p.resolve() in changed]
@@ -227,6 +245,18 @@ def _files(paths: tuple[str, ...], changed_since: str | None) -> list[tuple[Path
             click.echo("medreview: nothing changed to audit — PASS", err=True)
             sys.exit(0)
     return files
+
+
+def _git_anchor(paths: list[str]) -> Path:
+    """Where to ask git: the first audited path that exists, a glob's folder before its first wildcard."""
+    for spec in paths:
+        prefix = spec.split("*", 1)[0].split("?", 1)[0].split("[", 1)[0]
+        candidate = Path(prefix) if prefix else Path.cwd()
+        while not candidate.exists() and candidate != candidate.parent:
+            candidate = candidate.parent
+        if candidate.exists():
+            return candidate
+    return Path.cwd()
 
 
 def _audit_files(files: list[tuple[Path, str]], config: Config, executor: str = "local",
@@ -300,9 +330,12 @@ def _skipped_checks(config: Config) -> tuple[Config, list[str]]:
     claim_settings(config, claim_pack(config.rule_dirs))
     claim_matchers(config.rule_dirs, build_nlp())  # a pattern spaCy rejects is a broken rule pack
     try:
-        spelling_settings(config)
+        settings = spelling_settings(config)
     except ValueError as e:
         raise ConfigError(f"{config.source or 'config'}: {e}") from None
+    for name in settings.accept_files:
+        if not Path(name).is_file():
+            raise ConfigError(f"{config.source or 'config'}: [spelling] accept file not found: {name}")
     reason = spelling_status(config)
     if reason:
         notes.append(f"spelling checks skipped: {reason}")

@@ -129,7 +129,41 @@ def load_config(path: Path | None) -> Config:
     return from_dict(data, source=str(path), base=path.parent)
 
 
+# Every table and the keys of those this module and the small checks read; [grammar], [review],
+# [links] and [citations] validate their own keys (their checks know them).
+KNOWN_TABLES = {
+    "audit": {"fail_on", "formats", "out", "jobs"},
+    "input": {"max_bytes"},
+    "rules": {"packs", "disable", "severity"},
+    "spelling": {"locale", "other_variant", "accept", "accept_files", "dictionaries"},
+    "claims": {"support_window", "require_resolved"},
+    "cache": {"results", "dir"},
+    "grammar": None, "review": None, "links": None, "citations": None,
+}
+
+
+def _check_tables(data: dict[str, Any], source: str | None) -> None:
+    where = f"{source}: " if source else ""
+    for table, value in data.items():
+        if table not in KNOWN_TABLES:
+            raise ConfigError(f"{where}unknown table [{table}]; known tables: {', '.join(sorted(KNOWN_TABLES))}")
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}[{table}] must be a table")
+        keys = KNOWN_TABLES[table]
+        unknown = sorted(set(value) - keys) if keys is not None else []
+        if unknown:
+            raise ConfigError(f"{where}unknown key {unknown[0]!r} in [{table}]; known keys: {', '.join(sorted(keys))}")
+    for table, key in (("claims", "require_resolved"), ("cache", "results")):
+        value = data.get(table, {}).get(key)
+        if value is not None and not isinstance(value, bool):
+            raise ConfigError(f"{where}[{table}] {key} must be true or false, not {value!r}")
+    variant = data.get("spelling", {}).get("other_variant")
+    if variant is not None and variant not in ("accept", "flag"):
+        raise ConfigError(f"{where}[spelling] other_variant must be \"accept\" or \"flag\", not {variant!r}")
+
+
 def from_dict(data: dict[str, Any], source: str | None = None, base: Path | None = None) -> Config:
+    _check_tables(data, source)
     audit = data.get("audit", {})
     rules = data.get("rules", {})
     inp = data.get("input", {})

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -168,12 +171,30 @@ class ArticleResult:
     display: dict[str, Any] | None = None
 
 
+@lru_cache(maxsize=65536)
+def canonical_id(article_id: str) -> str:
+    """The article's path as a fingerprint sees it: relative to the current folder, with forward
+    slashes, however the path was spelled ("./a.md", "a.md", "/abs/…/a.md" give one id)."""
+    path, sep, record = article_id.partition("#")
+    if "://" in path or not path:
+        return article_id
+    resolved = Path(path).resolve()
+    try:
+        rel = os.path.relpath(resolved, Path.cwd().resolve())
+    except ValueError:  # another drive on Windows
+        rel = str(resolved)
+    if rel.startswith(".."):
+        rel = str(resolved)
+    return rel.replace(os.sep, "/") + sep + record
+
+
 def fingerprint(article_id: str, rule: str, excerpt: str, occurrence: int) -> str:
     """A fingerprint that survives edits elsewhere in the file.
 
-    It hashes what was found and where (article, rule, the normalised excerpt,
-    and which occurrence of that same excerpt it is), never line numbers.
+    It hashes what was found and where (the article's canonical path, the rule,
+    the normalised excerpt, and which occurrence of that same excerpt it is),
+    never line numbers.
     """
     norm = " ".join(excerpt.lower().split())
-    h = hashlib.sha256(f"{article_id}\x1f{rule}\x1f{norm}\x1f{occurrence}".encode())
+    h = hashlib.sha256(f"{canonical_id(article_id)}\x1f{rule}\x1f{norm}\x1f{occurrence}".encode())
     return h.hexdigest()[:20]

@@ -13,6 +13,14 @@ as it was when the set was written, then after its errors were fixed:
 The fixes were written against this set; a separate 31-item check set written
 before them measured 0.968 dates / 0.968 names, the more honest estimate.
 
+Then a review found sentences taken for bylines ("By Christmas Day most of
+the swelling has gone." -> author "Christmas Day"; "Reviewed 3 trials, 2021"
+-> an unreadable review date). 12 items went in for them (114: 89 bylines,
+25 hard negatives), measured before and after the fix:
+  exact-date accuracy  450/456 = 0.987  ->  453/456 = 0.993
+  name accuracy        218/228 = 0.956  ->  226/228 = 0.991
+  hard negatives       9 of 25 false    ->  0 of 25
+
 Hard negatives must give no byline at all. The ones the extractor gets wrong
 today are listed below as strict xfails: when a fix makes one pass the test
 says so, and its entry must go (and a new false byline cannot hide).
@@ -32,8 +40,8 @@ eval_bylines = importlib.util.module_from_spec(_spec)
 sys.modules["eval_bylines"] = eval_bylines  # dataclasses look the module up while the classes are built
 _spec.loader.exec_module(eval_bylines)
 
-DATE_ACCURACY_FLOOR = 0.98  # measured 0.993 (405/408)
-NAME_ACCURACY_FLOOR = 0.97  # measured 0.990 (202/204)
+DATE_ACCURACY_FLOOR = 0.98  # measured 0.993 (453/456)
+NAME_ACCURACY_FLOOR = 0.98  # measured 0.991 (226/228)
 
 # Hard negatives the extractor turns into bylines today: id -> why. None at present.
 KNOWN_FALSE_BYLINE_DATES: dict[str, str] = {}
@@ -54,7 +62,7 @@ def _by_id(evaluation, ident):
 
 def test_gold_set_is_large_and_varied():
     assert len(GOLD_ITEMS) >= 60
-    assert len(NEGATIVES) >= 10
+    assert len(NEGATIVES) >= 25
     assert sum(bool(i["ambiguous"]) for i in GOLD_ITEMS) >= 3
     assert sum(i["unreadable"] for i in GOLD_ITEMS) >= 3
     assert sum(i["date_order"] is not None for i in GOLD_ITEMS) >= 3
@@ -102,3 +110,19 @@ def test_min_accuracy_sets_the_exit_status(capsys):
     out = capsys.readouterr()
     assert "exact-date accuracy" in out.out and "below" not in out.out
     assert "exact-date accuracy" in out.err
+
+
+def test_sentences_are_no_bylines_end_to_end(tmp_path):
+    """What the review check sees: no author from "By Christmas Day …", and a prose "Reviewed 3 trials, 2021"
+    is no (unreadable) review date, so the missing date is reported."""
+    from medreview.config import Config
+    from medreview.runner import _init, audit_file
+
+    path = tmp_path / "a.txt"
+    path.write_text("Back spasms\n\nBy Christmas Day most of the swelling has gone.\n\n"
+                    "Reviewed 3 trials, 2021 to 2023, with 1,200 patients in all.\n", encoding="utf-8")
+    _init(Config())
+    (result,) = audit_file((path, "text"))
+    rules = {f.rule for f in result.findings if f.category == "review"}
+    assert "REVIEW003" in rules and "REVIEW009" not in rules
+    assert not result.meta.get("authors")

@@ -165,3 +165,24 @@ def test_real_subprocess_exit_codes_and_sarif(tmp_path):
     assert {p.name for p in out.iterdir()} >= {"report.sarif", "report.junit.xml", "findings.csv", "report.html"}
     strict = subprocess.run(cmd + ["--fail-on", "warning"], capture_output=True, text=True, timeout=300)
     assert strict.returncode == 1
+
+
+def test_baseline_matches_however_the_path_is_spelled(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "a.txt").write_text(ARTICLE.replace("Rest for a day", "Back pain affects 1 in 5 adults. Rest"))
+    monkeypatch.chdir(tmp_path)
+    baseline = tmp_path / "b.json"
+    made = CliRunner().invoke(main, ["baseline", "./site/a.txt", "--as-of", AS_OF, "--offline", "-o", str(baseline)])
+    assert made.exit_code == 0, made.output
+    for spelling in ("site/a.txt", str(site / "a.txt"), "site/../site/a.txt"):
+        result = audit(spelling, "--out", str(tmp_path / "r"), "--baseline", str(baseline), "--format", "json")
+        assert result.exit_code == 0, (spelling, result.output)
+        assert "0 new findings" in result.output
+
+
+def test_baseline_refuses_changed_since(tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    result = CliRunner().invoke(main, ["baseline", str(tmp_path), "--changed-since", "HEAD", "-o",
+                                       str(tmp_path / "b.json")])
+    assert result.exit_code == 2 and "cannot make a baseline" in result.output
