@@ -20,7 +20,7 @@ from .checks import CHECKS, INPUT_BY_ID, Context
 from .bylines import enrich_meta
 from .clean import ad_container_pattern, clean_article
 from .result_cache import ResultCache, cache_dir
-from .suppress import directives_json, split_suppressed
+from .suppress import apply_directives, directives_json, parse_directives, split_suppressed
 from .textmap import LineIndex
 from .config import Config
 from .ingest import Failure, Reader
@@ -113,11 +113,11 @@ def audit_article(article: Article, ctx: Context) -> ArticleResult:
         return internal_error(article.id, article.format, e)
     article.stats["timings"] = timings
     _fingerprint(article.id, findings)
-    findings, suppressed = split_suppressed(findings, article.raw, article.first_line, _rule_names(config))
+    findings, suppressed = _suppress(article, findings, _rule_names(config))
     findings.sort(key=lambda f: (f.line, f.column, f.rule))
     if suppressed:
         article.stats["suppressed"] = suppressed
-    directives = directives_json(article.raw, article.first_line)
+    directives = [] if article.format.startswith("jsonl") else directives_json(article.raw, article.first_line)
     if directives:
         article.stats["directives"] = directives  # the link stage's findings come later
     return ArticleResult(
@@ -185,6 +185,23 @@ def _located_link(article: Article, link) -> dict[str, Any]:
     end_line, end_col = article.line_col(link.end)
     return {"url": link.url, "anchor": link.anchor, "line": line, "column": col,
             "end_line": end_line, "end_column": end_col}
+
+
+def _suppress(article: Article, findings: list[Finding], names: dict[str, str]) -> tuple[list[Finding], list]:
+    """Inline directives. In a JSON-lines record every finding sits on the record's one physical
+    line, so directives are read from the decoded body and findings placed on its lines."""
+    if not article.format.startswith("jsonl"):
+        return split_suppressed(findings, article.raw, article.first_line, names)
+    if "medreview-" not in article.body:
+        return findings, []
+    starts = LineIndex(article.raw, article.first_line)._starts
+    body_lines = LineIndex(article.body)
+
+    def body_line(f: Finding) -> int:
+        raw = min(starts[0] + f.column - 1, len(article.raw))  # a record is one line of the file
+        return body_lines.line_col(article.body_map.from_source(raw))[0]
+
+    return apply_directives(findings, parse_directives(article.body), names, body_line)
 
 
 def _fingerprint(article_id: str, findings: list[Finding]) -> None:

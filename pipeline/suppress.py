@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from .model import Finding
 from .textmap import LineIndex
@@ -35,11 +36,21 @@ class Suppression:
     first_line: int
     last_line: int | None  # None: to the end of the article
     directive_line: int
+    except_rules: tuple[str, ...] = ()  # re-enabled inside a broader block ("enable SPELL001" in "disable SPELL")
+
+
+def _covers(r: str, rule_id: str, rule_name: str = "") -> bool:
+    """Does the directive's rule entry name this rule (by id, name, family or name group)?"""
+    if r == ALL or r == rule_id or (rule_name and r == rule_name):
+        return True
+    if r.isupper() and rule_id.startswith(r):
+        return True  # a family: SPELL
+    return bool(rule_name) and rule_name.startswith(r + ".")  # a group of names: spelling
 
 
 def parse_directives(raw: str, first_line: int = 1) -> list[Suppression]:
     lines = LineIndex(raw, first_line)
-    open_blocks: dict[str, int] = {}  # rule -> line where its disable began
+    open_blocks: dict[str, tuple[int, tuple[str, ...]]] = {}  # rule -> (line its disable began, exceptions)
     out: list[Suppression] = []
     for m in _DIRECTIVE.finditer(raw):
         line, _ = lines.line_col(m.start())
@@ -51,28 +62,30 @@ def parse_directives(raw: str, first_line: int = 1) -> list[Suppression]:
             out.append(Suppression(rules, line + 1, line + 1, line))
         elif kind == "disable":
             for r in rules:
-                open_blocks.setdefault(r, line)
+                open_blocks.setdefault(r, (line, ()))
         else:  # enable
             for r in (rules if rules != (ALL,) else tuple(open_blocks)):
-                start = open_blocks.pop(r, None)
-                if start is not None:
-                    out.append(Suppression((r,), start, line, start))
-    for r, start in open_blocks.items():
-        out.append(Suppression((r,), start, None, start))
+                opened = open_blocks.pop(r, None)
+                if opened is not None:
+                    out.append(Suppression((r,), opened[0], line, opened[0], opened[1]))
+            # "enable SPELL001" inside "disable" or "disable SPELL": the broader block goes on without it.
+            for r, (start, excepted) in list(open_blocks.items()):
+                narrower = [x for x in rules if x != ALL and x != r and _covers(r, x, x)]
+                if narrower:
+                    out.append(Suppression((r,), start, line, start, excepted))
+                    open_blocks[r] = (line + 1, excepted + tuple(narrower))
+    for r, (start, excepted) in open_blocks.items():
+        out.append(Suppression((r,), start, None, start, excepted))
     return out
 
 
-def applies(s: Suppression, finding: Finding, rule_name: str) -> bool:
-    if finding.line < s.first_line or (s.last_line is not None and finding.line > s.last_line):
+def applies(s: Suppression, finding: Finding, rule_name: str, line: int | None = None) -> bool:
+    line = finding.line if line is None else line
+    if line < s.first_line or (s.last_line is not None and line > s.last_line):
         return False
-    for r in s.rules:
-        if r == ALL or r == finding.rule or r == rule_name:
-            return True
-        if r.isupper() and finding.rule.startswith(r):
-            return True  # a family: SPELL
-        if rule_name.startswith(r + "."):
-            return True  # a group of names: spelling
-    return False
+    if any(_covers(x, finding.rule, rule_name) for x in s.except_rules):
+        return False
+    return any(_covers(r, finding.rule, rule_name) for r in s.rules)
 
 
 def split_suppressed(findings: list[Finding], raw: str, first_line: int,
@@ -83,13 +96,17 @@ def split_suppressed(findings: list[Finding], raw: str, first_line: int,
     return apply_directives(findings, parse_directives(raw, first_line), rule_names)
 
 
-def apply_directives(findings: list[Finding], directives: list[Suppression],
-                     rule_names: dict[str, str]) -> tuple[list[Finding], list[dict[str, object]]]:
+def apply_directives(findings: list[Finding], directives: list[Suppression], rule_names: dict[str, str],
+                     line_of: Callable[[Finding], int] | None = None
+                     ) -> tuple[list[Finding], list[dict[str, object]]]:
+    """`line_of` gives the line a finding stands on in the text the directives were read from
+    (for JSON lines, the decoded body; default: the finding's own line)."""
     if not directives:
         return findings, []
     kept, suppressed = [], []
     for f in findings:
-        hit = next((s for s in directives if applies(s, f, rule_names.get(f.rule, ""))), None)
+        line = line_of(f) if line_of is not None else None
+        hit = next((s for s in directives if applies(s, f, rule_names.get(f.rule, ""), line)), None)
         if hit is None:
             kept.append(f)
         else:

@@ -186,3 +186,34 @@ def test_baseline_refuses_changed_since(tmp_path):
     result = CliRunner().invoke(main, ["baseline", str(tmp_path), "--changed-since", "HEAD", "-o",
                                        str(tmp_path / "b.json")])
     assert result.exit_code == 2 and "cannot make a baseline" in result.output
+
+
+def test_enable_one_rule_inside_a_broader_block():
+    raw = ("<!-- medreview-disable SPELL -->\na\n<!-- medreview-enable SPELL001 -->\nb\n"
+           "<!-- medreview-disable -->\nc\n<!-- medreview-enable CLAIM002 -->\nd\n")
+    from medreview.model import Finding, Severity
+    from medreview.suppress import applies
+
+    def f(rule, line):
+        return Finding(rule=rule, category="x", severity=Severity.INFO, message="", line=line, column=1,
+                       end_line=line, end_column=1, excerpt="")
+
+    ds = parse_directives(raw)
+    hit = lambda rule, line: any(applies(s, f(rule, line), "") for s in ds)  # noqa: E731
+    assert hit("SPELL001", 2) and not hit("SPELL001", 4) and hit("SPELL002", 4)
+    assert hit("CLAIM002", 6) and not hit("CLAIM002", 8) and hit("CLAIM001", 8)
+
+
+def test_directives_inside_a_json_lines_body(tmp_path):
+    body = ("Title line.\\n<!-- medreview-disable-next-line CLAIM002 -->\\n"
+            "Both heat and ice can relieve the pain of a muscle spasm.\\nMassage may help with cramps.\\n")
+    escaped = body.replace("<", "\\u003c").replace(">", "\\u003e")  # as Go and Django export them
+    (tmp_path / "a.jsonl").write_text(
+        '{"id": "r1", "title": "T", "body": "%s"}\n{"id": "r2", "title": "T", "body": "%s"}\n' % (body, escaped))
+    out = tmp_path / "r"
+    result = audit(str(tmp_path / "a.jsonl"), "--out", str(out), "--format", "json", "--fail-on", "never")
+    assert result.exit_code == 0, result.output
+    for article in report_of(out)["articles"]:
+        claims = [f for f in article["findings"] if f["category"] == "claim"]
+        assert len(claims) == 1 and "Massage" in claims[0]["excerpt"], article["record"]
+        assert article["suppressed"] == 1

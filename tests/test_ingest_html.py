@@ -171,3 +171,119 @@ def test_finding_positions_land_on_the_html_source(tmp_path):
     assert len(teaser) == 1
     assert (teaser[0].line, teaser[0].column) == (3, 6)
     assert page.splitlines()[2][5:].startswith("Related: 10 stretches")
+
+
+# -- regressions ---------------------------------------------------------------------------------
+
+_PARA = "Sciatica is pain that runs along the sciatic nerve and <b>rest</b> helps most people within weeks"
+
+
+def _paragraph_page(n: int, closed: bool) -> str:
+    end = "</p>" if closed else ""
+    return "<html><body><article>" + "".join(f"\n<p>{_PARA} {i}.{end}" for i in range(n)) + "\n</article></body></html>"
+
+
+def test_unclosed_paragraphs_do_not_pile_up_on_the_stack():
+    """20,000 unclosed <p> (about 2 MB): each <p> ends the one before, so the stack stays shallow
+    (it used to grow by one per paragraph, and every text run scanned it: minutes for a page)."""
+    from medreview.ingest.html import _PageParser
+
+    source = _paragraph_page(20_000, closed=False)
+    assert len(source) > 2_000_000
+    parser = _PageParser(source, None, "ART009")
+    parser.feed(source)
+    parser.close()
+    assert parser.max_depth <= 5  # html, body, article, p, b
+    assert [e.tag for e in parser.stack] == []  # </article></body></html> closed the rest
+    blocks = [b.builder.text() for b in parser.blocks if len(b.builder)]
+    assert len(blocks) == 20_000
+    assert blocks[-1] == "Sciatica is pain that runs along the sciatic nerve and rest helps most people within weeks 19999."
+    assert all(b.in_container for b in parser.blocks if len(b.builder))
+
+
+def test_unclosed_paragraphs_read_like_closed_ones(ad_pattern):
+    closed = extract_html(_paragraph_page(50, closed=True), *ad_pattern)
+    unclosed = extract_html(_paragraph_page(50, closed=False), *ad_pattern)
+    assert unclosed.body == closed.body
+    assert unclosed.body.count("\n\n") == 49
+
+
+def test_optional_end_tags_are_implied_as_in_a_browser():
+    from medreview.ingest.html import _PageParser
+
+    source = ("<div><p>one <b>bold<div>block</div>two<h2>H<h3>J</h3></div>"
+              "<ul><li>a<li>b<ul><li>inner<li>inner2</ul><li>c</ul>"
+              "<dl><dt>T<dd>D<dt>T2<dd>D2</dl>"
+              "<table><thead><tr><th>h1<th>h2<tbody><tr><td>a<td><p>b<tr><td>c<td>d</table>"
+              "<select><option>x<option>y</select><p>after<hr>rule")
+    parser = _PageParser(source, None, "ART009")
+    depths = []
+    original = parser._push
+
+    def push(el):
+        original(el)
+        depths.append((el.tag, [e.tag for e in parser.stack]))
+
+    parser._push = push
+    parser.feed(source)
+    parser.close()
+    opened = dict(depths)  # the stack as each tag opened (the last of a repeated tag)
+    assert opened["li"] == ["ul", "li"]  # <li>c: the first <li> ended at <li>b, the inner list at </ul>
+    assert opened["dd"] == ["dl", "dd"]
+    assert opened["td"] == ["table", "tbody", "tr", "td"]  # <tr> ended the row and its cells
+    assert opened["th"] == ["table", "thead", "tr", "th"]
+    assert opened["option"] == ["select", "option"]
+    assert opened["h3"] == ["div", "h3"]  # a heading ends an open heading
+    blocks = [b.builder.text() for b in parser.blocks if len(b.builder)]
+    assert blocks == ["one bold", "block", "two", "H", "J", "a", "b", "inner", "inner2", "c", "T", "D", "T2", "D2",
+                      "h1", "h2", "a", "b", "c", "d", "after", "rule"]
+
+
+def test_superscript_exponent_is_not_a_citation():
+    from medreview.citations import find_markers
+
+    e = extract_html("<p>BMI is weight in kg/m<sup>2</sup>; a count of 5 x 10<sup>9</sup>/L; 4,000 cells/mm<sup>3</sup>; "
+                     "an area of 5 m<sup>2</sup>.</p>")
+    assert e.body == "BMI is weight in kg/m2; a count of 5 x 109/L; 4,000 cells/mm3; an area of 5 m2.\n"
+    assert find_markers(e.body) == []
+
+
+def test_superscript_after_a_word_is_still_a_citation():
+    from medreview.citations import find_markers
+
+    e = extract_html("<p>Pain in the nerve<sup>1</sup>. A study<sup>2,3</sup> found it in 2019<sup>4,5</sup>. "
+                     "Also <sup>6</sup>.</p>")
+    assert e.body == "Pain in the nerve[1]. A study[2,3] found it in 2019[4,5]. Also [6].\n"
+    assert len(find_markers(e.body)) == 4
+
+
+def test_footnote_letter_is_bracketed_not_fused_into_the_word():
+    source = "<p>Vitamin D<sup>a</sup> and calcium<sup>b</sup> help; 2<sup>n</sup> cells.</p>"
+    e = extract_html(source)
+    assert e.body == "Vitamin D[a] and calcium[b] help; 2n cells.\n"
+    i = e.body.index("[a]") + 1
+    assert source[e.body_map.to_source(i)] == "a"
+
+
+def test_numeric_reference_without_semicolon_is_read_no_further_than_its_digits():
+    source = "<p>Item &#35 2; then &#35; and &#x23 and &#8217;s end</p>"
+    e = extract_html(source)
+    assert e.body == "Item # 2; then # and # and ’s end\n"
+    i = e.body.index("#")
+    assert source[slice(*e.body_map.span_to_source(i, i + 1))] == "&#35"
+    j = e.body.index("2;")
+    assert source[e.body_map.to_source(j):].startswith("2; then")
+
+
+def test_line_break_inside_a_link_separates_the_anchor_words():
+    e = extract_html('<p>See the <a href="https://www.nhs.uk/w">NHS page<br>on weight</a>.</p>')
+    assert [l.anchor for l in e.links] == ["NHS page on weight"]
+
+
+def test_nested_link_ends_the_outer_one():
+    source = '<p><a href="https://a.example/1">one <b><a href="https://a.example/2">two</a></b> three</a> four</p>'
+    e = extract_html(source)
+    assert e.body == "one two three four\n"
+    assert [(l.url, l.anchor) for l in e.links] == [("https://a.example/1", "one"), ("https://a.example/2", "two")]
+    outer = e.links[0]
+    assert source[outer.start:outer.end] == "one"

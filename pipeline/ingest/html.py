@@ -51,7 +51,46 @@ CONTAINER_TAGS = frozenset(("article", "main"))
 # A class like "has-ads" on these says what the page carries, not that they are an ad.
 _NEVER_AD = frozenset(("html", "body", "article", "main"))
 
-_CITATION_SUP = re.compile(r"^\s*\[?\d{1,3}(?:\s*[-–,]\s*\d{1,3})*\]?\s*$")
+# HTML5's implied end tags (HTMLParser builds no tree, so an unclosed <p> or <li>
+# would stay open for the rest of the page). Elements that are not "inline" stop
+# the search for the element a start tag closes.
+_TABLE_TAGS = frozenset("table caption colgroup col tbody thead tfoot tr td th".split())
+NON_INLINE_TAGS = (BLOCK_TAGS | SKIP_TAGS | FURNITURE_TAGS | CONTAINER_TAGS | _TABLE_TAGS
+                   | frozenset("li dd dt center dir hgroup menu search listing xmp plaintext button "
+                               "applet marquee optgroup".split()))
+# A start tag of one of these closes an open <p> (when the <p> is the innermost non-inline element).
+P_CLOSERS = frozenset(
+    "address article aside blockquote center details dialog dir div dl dd dt fieldset figcaption figure "
+    "footer form h1 h2 h3 h4 h5 h6 header hgroup hr li listing main menu nav ol p plaintext pre search "
+    "section summary table ul xmp".split()
+)
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+# tag -> (the open elements its start tag closes, elements skipped while looking, elements that stop the
+# search); None as the skip set means "every element not in the stop set".
+_IMPLIED_END: dict[str, tuple[frozenset[str], frozenset[str] | None, frozenset[str]]] = {}
+_IMPLIED_END["li"] = (frozenset(("li",)), frozenset(("p", "div", "address")), NON_INLINE_TAGS)
+for _t in ("dd", "dt"):
+    _IMPLIED_END[_t] = (frozenset(("dd", "dt")), frozenset(("p", "div", "address")), NON_INLINE_TAGS)
+for _t in ("td", "th"):
+    _IMPLIED_END[_t] = (frozenset(("td", "th")), None,
+                        frozenset("table caption tr tbody thead tfoot html template".split()))
+_IMPLIED_END["tr"] = (frozenset(("tr",)), None, frozenset("table caption tbody thead tfoot html template".split()))
+for _t in ("tbody", "thead", "tfoot"):
+    _IMPLIED_END[_t] = (frozenset(("tbody", "thead", "tfoot")), None, frozenset(("table", "caption", "html", "template")))
+_IMPLIED_END["option"] = (frozenset(("option",)), frozenset(), NON_INLINE_TAGS - {"option"})
+_IMPLIED_END["optgroup"] = (frozenset(("optgroup",)), frozenset(("option",)), NON_INLINE_TAGS - {"option", "optgroup"})
+del _t
+
+_CITATION_SUP = re.compile(r"^\[?\d{1,3}(?:\s*[-–,]\s*\d{1,3})*\]?$")
+_LETTER_SUP = re.compile(r"^[a-z](?:\s*,\s*[a-z])*$")  # footnote letters: a, b or "a,b"
+_EXPONENT = re.compile(r"^[-−+]?\d{1,3}$")
+# What an exponent follows: a number ("10<sup>9</sup>"), a unit ("kg/m<sup>2</sup>", "mm<sup>3</sup>"),
+# or a power sign ("×<sup>2</sup>", "^").
+# "in" is left out: "found in<sup>3</sup>" is a citation far more often than cubic inches.
+_UNITS = frozenset("m cm mm km µm μm nm ft yd mi s sec g kg mg µg μg mcg l L ml mL dl dL".split())
+_YEAR_END = re.compile(r"(?<!\d)(?:19|20)\d\d\)?$")  # "… in 2019<sup>4</sup>": a year takes a citation, not a power
+_BEFORE_EXPONENT = re.compile(r"(?:\d|[×^]|/[A-Za-zµμ]{1,4}|(?<![^\W\d_])(?P<unit>[A-Za-zµμ]{1,3}))$")
+_CHARREF = re.compile(r"&#(?:[xX][0-9a-fA-F]+|[0-9]+);?")
 _WS = re.compile(r"\s+")
 
 # Metadata names (lower-case) in <meta name|property|itemprop>, by field.
@@ -115,6 +154,7 @@ class _Element:
     furniture: bool = False
     link: dict[str, Any] | None = None
     sup: tuple[int, int] | None = None  # block builder length at <sup>, and the block index
+    depth: int = 0  # its index in the parser's stack
 
 
 @dataclass(slots=True)
@@ -149,6 +189,13 @@ class _PageParser(HTMLParser):
         self._ad_depth = 0
         self._ad_text: list[str] = []
         self._capture: tuple[str, int, list[str]] | None = None  # (what, start, parts) for title/json-ld/time/h1
+        # Kept as elements are pushed and popped, so that no text run scans the stack.
+        self._open: dict[str, int] = {}  # open elements by tag
+        self._container_depth = 0
+        self._furniture_depth = 0
+        self._open_links: list[_Element] = []  # open elements still collecting anchor text
+        self._open_a: list[_Element] = []
+        self.max_depth = 0  # the deepest the stack got (a debugging aid, and for tests)
 
     # -- positions -----------------------------------------------------------
     def _offset(self) -> int:
@@ -162,19 +209,90 @@ class _PageParser(HTMLParser):
     # -- state helpers ---------------------------------------------------------
     @property
     def _in_container(self) -> bool:
-        return any(e.tag in CONTAINER_TAGS for e in self.stack)
+        return self._container_depth > 0
 
     @property
     def _in_furniture(self) -> bool:
-        return any(e.furniture for e in self.stack)
+        return self._furniture_depth > 0
 
     def _new_block(self) -> None:
         if len(self.blocks[-1].builder):
             self.blocks.append(_Block())
         block = self.blocks[-1]
         block.pending_space = None
-        block.in_container = self._in_container
-        block.furniture = self._in_furniture
+        block.in_container = self._container_depth > 0
+        block.furniture = self._furniture_depth > 0
+        for el in self._open_links:  # "NHS page<br>on weight": the anchor's words stay apart
+            el.link["gap"] = True  # type: ignore[index]
+
+    def _push(self, el: _Element) -> None:
+        el.depth = len(self.stack)
+        self.stack.append(el)
+        self._open[el.tag] = self._open.get(el.tag, 0) + 1
+        if el.tag in CONTAINER_TAGS:
+            self._container_depth += 1
+        if el.furniture:
+            self._furniture_depth += 1
+        if el.tag == "a":
+            self._open_a.append(el)
+        if len(self.stack) > self.max_depth:
+            self.max_depth = len(self.stack)
+
+    def _pop(self) -> _Element:
+        el = self.stack.pop()
+        self._open[el.tag] -= 1
+        if el.tag in CONTAINER_TAGS:
+            self._container_depth -= 1
+        if el.furniture:
+            self._furniture_depth -= 1
+        if el.tag == "a":
+            self._open_a.pop()
+        if el.link is not None:
+            self._open_links.pop()
+        return el
+
+    def _pop_to(self, depth: int, start: int, end: int, tag: str | None = None) -> None:
+        """Close the open elements down to stack index `depth`; `tag` names an end tag that closes its own."""
+        while len(self.stack) > depth:
+            el = self._pop()
+            own = tag is not None and len(self.stack) == depth and el.tag == tag
+            self._close(el, end if own else start, closed_by_own_tag=own)
+
+    def _find_open(self, targets: frozenset[str], skip: frozenset[str] | None, stop: frozenset[str]) -> int | None:
+        """Stack index of the innermost open element in `targets`, searching down from the top past
+        inline elements and those in `skip` (None: past all but `stop`); None when something else is first."""
+        if not any(self._open.get(t) for t in targets):
+            return None
+        for i in range(len(self.stack) - 1, -1, -1):
+            tag = self.stack[i].tag
+            if tag in targets:
+                return i
+            if tag in stop if skip is None else (tag in stop and tag not in skip):
+                return None
+        return None
+
+    def _implied_end_tags(self, tag: str, start: int) -> None:
+        """Close what the start tag `tag` ends by HTML's optional-end-tag rules."""
+        if tag in _IMPLIED_END:
+            i = self._find_open(*_IMPLIED_END[tag])
+            if i is not None:
+                self._pop_to(i, start, start)
+        if tag in P_CLOSERS:
+            i = self._find_open(frozenset(("p",)), frozenset(), NON_INLINE_TAGS)
+            if i is not None:
+                self._pop_to(i, start, start)
+        if tag in _HEADINGS and self.stack and self.stack[-1].tag in _HEADINGS:
+            self._pop_to(len(self.stack) - 1, start, start)
+        if tag == "a" and self._open_a:
+            # Links do not nest: a new <a> ends the open one. Inline elements in between are closed
+            # with it, as a browser does; across a block only its anchor text is ended.
+            outer = self._open_a[-1]
+            if all(e.tag not in NON_INLINE_TAGS for e in self.stack[outer.depth + 1:]):
+                self._pop_to(outer.depth, start, start)
+            elif outer.link is not None:
+                self._finish_link(outer)
+                self._open_links.remove(outer)
+                outer.link = None
 
     def _is_ad(self, attrs: dict[str, str | None]) -> bool:
         if self.ad_pattern is None:
@@ -197,12 +315,15 @@ class _PageParser(HTMLParser):
         elif tag == "link" and (attrs.get("rel") or "").lower() == "canonical" and attrs.get("href"):
             self.base_url = self.base_url or attrs["href"]
         if tag in VOID_TAGS:
+            if tag == "hr":
+                self._implied_end_tags(tag, start)  # <hr> ends an open <p>
             if tag in ("br", "hr") and not self._skip and not self._ad_depth:
                 self._new_block()
             return
         if tag == "body":  # a page that never closed <head>
-            while any(e.tag == "head" for e in self.stack):
-                self._close(self.stack.pop(), start, closed_by_own_tag=False)
+            while self._open.get("head"):
+                self._close(self._pop(), start, closed_by_own_tag=False)
+        self._implied_end_tags(tag, start)
         el = _Element(tag, start)
         if tag in SKIP_TAGS:
             self._skip += 1
@@ -214,7 +335,7 @@ class _PageParser(HTMLParser):
                 self._ad_text = []
             self._ad_depth += 1
         el.furniture = tag in FURNITURE_TAGS or (tag in OUTER_FURNITURE_TAGS and not self._in_container)
-        self.stack.append(el)
+        self._push(el)
         if tag == "title" and self._capture is None:
             self._capture = ("title", self._tag_end(start), [])
             return
@@ -229,7 +350,9 @@ class _PageParser(HTMLParser):
         elif tag == "time":
             self._time(attrs, start)
         elif tag == "a" and attrs.get("href"):
-            el.link = {"href": attrs["href"], "parts": [], "start": None, "end": None, "block": len(self.blocks) - 1}
+            el.link = {"href": attrs["href"], "parts": [], "start": None, "end": None, "block": len(self.blocks) - 1,
+                       "gap": False}
+            self._open_links.append(el)
         elif tag == "sup":
             el.sup = (len(self.blocks[-1].builder), len(self.blocks) - 1)
         if attrs.get("itemprop") in ("author", "reviewedBy") and attrs.get("content"):
@@ -248,13 +371,12 @@ class _PageParser(HTMLParser):
             if tag in ("br", "hr") and not self._skip and not self._ad_depth:
                 self._new_block()
             return
-        if not any(e.tag == tag for e in self.stack):
+        if not self._open.get(tag):
             return  # a stray end tag: browsers ignore it, so do we
-        while self.stack:
-            el = self.stack.pop()
-            self._close(el, start if el.tag != tag else end, closed_by_own_tag=el.tag == tag)
-            if el.tag == tag:
-                break
+        depth = len(self.stack) - 1
+        while self.stack[depth].tag != tag:
+            depth -= 1
+        self._pop_to(depth, start, end, tag)
 
     def _close(self, el: _Element, end: int, closed_by_own_tag: bool) -> None:
         if el.tag in SKIP_TAGS:
@@ -276,17 +398,23 @@ class _PageParser(HTMLParser):
             return
         if self._capture and self._capture[0] == el.tag:  # <title>, <h1>
             self._finish_capture(end)
-        if el.link is not None and el.link["start"] is not None:
-            url = el.link["href"].strip()
-            if not url.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
-                if self.base_url and not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I):
-                    url = urljoin(self.base_url, url)
-                anchor = " ".join("".join(el.link["parts"]).split())
-                self.links.append((el.link["block"], Link(url, anchor, el.link["start"], el.link["end"])))
+        if el.link is not None:
+            self._finish_link(el)
         if el.sup is not None:
             self._bracket_citation(el.sup)
         if el.tag in BLOCK_TAGS:
             self._new_block()
+
+    def _finish_link(self, el: _Element) -> None:
+        link = el.link
+        if link is None or link["start"] is None:
+            return
+        url = link["href"].strip()
+        if not url.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            if self.base_url and not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I):
+                url = urljoin(self.base_url, url)
+            anchor = " ".join("".join(link["parts"]).split())
+            self.links.append((link["block"], Link(url, anchor, link["start"], link["end"])))
 
     def handle_data(self, data: str) -> None:
         if self._capture is not None:
@@ -306,8 +434,8 @@ class _PageParser(HTMLParser):
 
     def handle_charref(self, name: str) -> None:
         start = self._offset()
-        raw_end = self.source.find(";", start, start + 12)
-        length = (raw_end + 1 - start) if raw_end != -1 else len(name) + 2
+        m = _CHARREF.match(self.source, start)  # "&#35 2;" is "&#35" and then text, not up to the next ";"
+        length = m.end() - start if m else len(name) + 2
         char = unescape(self.source[start:start + length])
         self._entity(char, start, length)
 
@@ -339,25 +467,42 @@ class _PageParser(HTMLParser):
         spaced = block.pending_space is not None and len(block.builder) > 0
         block.add_text(text, src, src_len)
         end = src + (len(text) if src_len is None else src_len)
-        for el in self.stack:
-            if el.link is not None:
-                if el.link["start"] is None:
-                    el.link["start"] = src
-                    el.link["parts"] = []
-                elif spaced:
-                    el.link["parts"].append(" ")
-                el.link["parts"].append(text)
-                el.link["end"] = end
+        for el in self._open_links:
+            link = el.link
+            if link["start"] is None:  # type: ignore[index]
+                link["start"] = src  # type: ignore[index]
+                link["parts"] = []  # type: ignore[index]
+            elif spaced or link["gap"]:  # type: ignore[index]
+                link["parts"].append(" ")  # type: ignore[index]
+            link["gap"] = False  # type: ignore[index]
+            link["parts"].append(text)  # type: ignore[index]
+            link["end"] = end  # type: ignore[index]
 
     def _bracket_citation(self, sup: tuple[int, int]) -> None:
-        """`<sup>1</sup>` reads "pain1" as text; make it "pain[1]" so it reads as a marker."""
+        """`<sup>1</sup>` reads "pain1" as text; make it "pain[1]" so it reads as a marker.
+
+        Not an exponent: "kg/m<sup>2</sup>" and "10<sup>9</sup>" stay "kg/m2" and "109". A footnote
+        letter after a word is bracketed too: "Vitamin D<sup>a</sup>" is "Vitamin D[a]", not "Da".
+        """
         at, block_index = sup
         block = self.blocks[-1]
         if block_index != len(self.blocks) - 1:
             return
         text = block.builder.text()
-        marker = text[at:]
-        if not marker or not _CITATION_SUP.match(marker) or marker.lstrip().startswith("["):
+        raw = text[at:]
+        marker = raw.lstrip()
+        at += len(raw) - len(marker)  # a space before the <sup> stays before the bracket
+        before = text[:at]
+        if not marker or marker.startswith("["):
+            return
+        glued = bool(before) and not before[-1].isspace()
+        if _CITATION_SUP.match(marker):
+            if glued and _EXPONENT.match(marker) and _follows_exponent_base(before):
+                return
+        elif _LETTER_SUP.match(marker):
+            if not before.rstrip() or before.rstrip()[-1].isdigit() or (glued and _follows_exponent_base(before)):
+                return  # "2<sup>n</sup>", or a sup that starts the block: not a word's footnote
+        else:
             return
         rebuilt = TextBuilder()
         rebuilt.add_mapped(text, 0, at, block.builder.map)
@@ -424,6 +569,14 @@ class _PageParser(HTMLParser):
                     if node.get(name) not in (None, "", []):
                         self._add(key, node[name], f"json-ld: {name}", start, end, 0)
                         break
+
+
+def _follows_exponent_base(before: str) -> bool:
+    """Whether a superscript number right after `before` is a power: after a digit, a unit or a power sign."""
+    if _YEAR_END.search(before[-8:]):
+        return False
+    m = _BEFORE_EXPONENT.search(before[-8:])
+    return m is not None and (m.group("unit") is None or m.group("unit") in _UNITS)
 
 
 def _jsonld_nodes(data: Any) -> list[dict[str, Any]]:
@@ -516,8 +669,7 @@ def extract_html(source: str, ad_container_pattern: re.Pattern[str] | None = Non
     parser = _PageParser(source, ad_container_pattern, ad_rule)
     parser.feed(source)
     parser.close()
-    while parser.stack:  # unclosed elements at the end of a truncated page
-        parser._close(parser.stack.pop(), len(source), closed_by_own_tag=False)
+    parser._pop_to(0, len(source), len(source))  # unclosed elements at the end of a truncated page
     chosen = _select(parser, source)
 
     out = TextBuilder()
