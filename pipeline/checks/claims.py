@@ -430,7 +430,9 @@ class ClaimCheck:
             if claim.supported_by:
                 continue
             cls = pack.classes[claim.cls]
-            cue_text = ", ".join(f"“{t}”" for _, t in claim.cues[:3])
+            # The cues of the claim's own type first, each wording once.
+            ordered = sorted(claim.cues, key=lambda c: pack.cue_class[c[0]][0] != claim.cls)
+            cue_text = ", ".join(f"“{t}”" for t in list(dict.fromkeys(t for _, t in ordered))[:3])
             message = (f"Unsupported {cls.label} ({cue_text}): no citation, link or named source "
                        f"{where}. {cls.advice}")
             yield finding_in_text(
