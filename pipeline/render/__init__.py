@@ -7,7 +7,7 @@ from pathlib import Path
 from .atomic import write_atomic
 from .csv_report import render_csv
 from .github import render_github
-from .json_report import render_json
+from .json_report import iter_json, render_json
 from .junit import render_junit
 from .markdown import render_markdown
 from .report import Report
@@ -16,7 +16,7 @@ from .terminal import render_terminal
 
 # format -> (file name in --out, renderer). `terminal` and `github` go to the console.
 FILE_RENDERERS = {
-    "json": ("report.json", render_json),
+    "json": ("report.json", iter_json),  # streamed: an article at a time
     "md": ("report.md", render_markdown),
     "sarif": ("report.sarif", lambda r: render_sarif(r, r.rules, baseline_used=r.baseline_used)),
     "junit": ("report.junit.xml", lambda r: render_junit(r, r.rules)),
