@@ -896,7 +896,19 @@ def extract_citations(article: Article, headings: Iterable[str] = ()) -> Citatio
     """Markers, reference sections and references of the article's cleaned text.
 
     `headings` adds reference-section headings to `HEADINGS` (config: [citations] headings).
+    Read once per article and text: the claims check, the CITE check and the link
+    stage all ask for them.
     """
+    headings = tuple(headings)
+    cached = article.citations
+    if cached is not None and cached[0] == headings and cached[1] is article.text:
+        return cached[2]
+    found = _extract(article, headings)
+    article.citations = (headings, article.text, found)
+    return found
+
+
+def _extract(article: Article, headings: tuple[str, ...]) -> Citations:
     text = article.text
     links = links_in_text(article)
     sections = _sections(article, text, _heading_pattern(headings))

@@ -97,6 +97,9 @@ class Article:
     bylines: Any = None
     # Per-article figures checks report besides findings (e.g. the claims' support ratio).
     stats: dict[str, Any] = field(default_factory=dict)
+    # The article's citations (medreview.citations), read once and shared by the claims and CITE
+    # checks and the link stage: (headings, text they were read from, Citations).
+    citations: Any = field(default=None, repr=False)
     _lines: LineIndex | None = field(default=None, repr=False)
 
     def line_col(self, raw_offset: int) -> tuple[int, int]:
