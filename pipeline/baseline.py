@@ -47,6 +47,9 @@ def apply_baseline(report: Report, fingerprints: dict[str, str]) -> tuple[int, i
     """Mark baselined findings; return (baselined findings seen, baselined findings of the audited
     articles that are gone). Findings of articles this run did not audit (--changed-since) are neither."""
     seen = set()
+    mark = getattr(report.articles, "mark_baselined", None)
+    if mark is not None:  # a ResultSpool: findings are read back from disk, marked as they are read
+        mark(fingerprints)
     for _, f in report.findings():
         if f.fingerprint in fingerprints:
             f.baselined = True

@@ -97,7 +97,7 @@ def _audit_options(f):
 def audit(paths, out, fmt, as_of, config_file, jobs, offline, profile, executor, scheduler, no_cache, fail_on,
           languagetool, changed_since, baseline_file) -> None:
     """Audit articles: files, folders (recursive) and glob patterns (default: corpus/)."""
-    from .render import render_github, render_json, render_terminal, write_reports
+    from .render import iter_json, iter_terminal, render_github, write_reports
 
     config = _prepared_config(paths, config_file, as_of=_as_of(as_of), formats=_formats(fmt), out=out, jobs=jobs,
                               offline=offline, fail_on=fail_on, languagetool=languagetool, no_cache=no_cache)
@@ -126,16 +126,19 @@ def audit(paths, out, fmt, as_of, config_file, jobs, offline, profile, executor,
         new = sum(1 for _, f in report.findings() if not f.baselined)
         click.echo(f"medreview: baseline: {new} new findings, {kept} baselined, "
                    f"{gone} baselined findings no longer found", err=True)
+    report.seal()  # every finding is final: the summary is counted once, not by every renderer
 
     render_started = time.perf_counter()
     to_stdout = config.out == "-"
     if "terminal" in config.formats:
-        click.echo(render_terminal(report, color=None), nl=False, err=to_stdout, color=None)
+        for piece in iter_terminal(report, color=None):
+            click.echo(piece, nl=False, err=to_stdout, color=None)
     if "github" in config.formats or os.environ.get("GITHUB_ACTIONS") == "true":
         # Workflow commands are read from stdout and stderr alike; stderr keeps `--out -` JSON clean.
         click.echo(render_github(report, report.rules), nl=False, err=to_stdout)
     if to_stdout:
-        sys.stdout.write(render_json(report))
+        for piece in iter_json(report):  # an article at a time
+            sys.stdout.write(piece)
         skipped = [f for f in config.formats if f not in ("json", "terminal", "github")]
         if skipped:
             click.echo(f"medreview: note: --out - writes only JSON; {', '.join(skipped)} skipped", err=True)
@@ -155,7 +158,8 @@ def audit(paths, out, fmt, as_of, config_file, jobs, offline, profile, executor,
 def _print_profile(report: "Report", config: Config) -> None:
     """Where the time went: each stage's seconds (summed over workers) and share."""
     total = sum(report.timings.values()) or 1.0
-    words = sum(a.words for a in report.articles)
+    light = getattr(report.articles, "light", lambda: report.articles)()
+    words = sum(a.words for a in light)
     click.echo(f"medreview: profile ({len(report.articles)} articles, {words:,} words, "
                f"{report.elapsed + report.timings.get('render', 0.0):.2f} s wall):", err=True)
     for stage, seconds in sorted(report.timings.items(), key=lambda kv: -kv[1]):
@@ -263,6 +267,7 @@ def _audit_files(files: list[tuple[Path, str]], config: Config, executor: str = 
                  scheduler: str = "local") -> "Report":
     from .checks import all_rules
     from .render import Report
+    from .result_spool import ResultSpool
     from .runner import default_jobs, run
 
     from .distributed import DistributedUnavailable, run_distributed
@@ -273,7 +278,10 @@ def _audit_files(files: list[tuple[Path, str]], config: Config, executor: str = 
         results = run(files, config)
 
     started = time.perf_counter()
-    report = Report(version=__version__, as_of=config.as_of, fail_on=config.fail_on, rules=all_rules(config))
+    # Findings wait on disk for the renderers, so memory stays flat however large the site.
+    articles = ResultSpool()
+    report = Report(version=__version__, as_of=config.as_of, fail_on=config.fail_on, rules=all_rules(config),
+                    articles=articles)  # type: ignore[arg-type]
     show_bar = sys.stderr.isatty() and len(files) > 1
     with click.progressbar(length=len(files), label="Auditing", file=sys.stderr,
                            show_pos=True, hidden=not show_bar) as bar:
@@ -284,26 +292,26 @@ def _audit_files(files: list[tuple[Path, str]], config: Config, executor: str = 
                         where = r.stats.get("id", r.path)
                         click.echo(f"medreview: error: {where}: {r.stats.get('error', 'could not be audited')}",
                                    err=True)
-                    report.articles.append(r)
+                    for stage, seconds in r.stats.pop("timings", {}).items():
+                        report.timings[stage] = report.timings.get(stage, 0.0) + seconds
+                    articles.append(r)
                 bar.update(1)
         except DistributedUnavailable as e:
             raise _Fail(str(e)) from None
-    for r in report.articles:
-        for stage, seconds in r.stats.pop("timings", {}).items():
-            report.timings[stage] = report.timings.get(stage, 0.0) + seconds
     from .links import count_link_targets, run_link_stage
 
     links_started = time.perf_counter()
-    total = count_link_targets(report.articles, config)
+    light = articles.light()  # what the link stage needs; its findings join the stored ones on reading
+    total = count_link_targets(light, config)
     with click.progressbar(length=max(total, 1), label="Checking links", file=sys.stderr, show_pos=True,
                            hidden=not (sys.stderr.isatty() and total > 0)) as bar:
-        link_stats = run_link_stage(report.articles, config, progress=bar.update)
+        link_stats = run_link_stage(light, config, progress=bar.update)
     report.link_stats = link_stats.to_json()
     report.timings["links"] = time.perf_counter() - links_started
     from .runner import _rule_names
     from .suppress import suppress_late_findings
 
-    for r in report.articles:
+    for r in light:
         suppress_late_findings(r, _rule_names(config))
     for note in link_stats.notes:
         click.echo(f"medreview: note: {note}", err=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import Any, Iterator
 
 from ..model import RuleInfo
 from .report import Report
@@ -49,10 +49,21 @@ def _number(value: Any) -> int | str:
 
 def render_csv(report: Report, rules: list[RuleInfo] | None = None) -> str:
     """Every finding as a CSV row under a header; `rules` is unused."""
+    return "".join(iter_csv(report))
+
+
+def iter_csv(report: Report) -> Iterator[str]:
+    """The CSV text an article at a time."""
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
     writer.writerow(COLUMNS)
+    last = None
     for article, f in report.findings():
+        if article is not last and out.tell():
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+        last = article
         article_id = str(article.stats.get("id") or article.path)
         record = article_id.split("#", 1)[-1] if article_id != article.path else ""
         writer.writerow([
@@ -63,4 +74,4 @@ def render_csv(report: Report, rules: list[RuleInfo] | None = None) -> str:
             _text(article.title), _text(article.meta.get("last_reviewed")),
             _number(article.stats.get("days_overdue")),
         ])
-    return out.getvalue()
+    yield out.getvalue()

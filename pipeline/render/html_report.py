@@ -51,7 +51,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from ..model import CATEGORIES, ArticleResult, Finding, Severity
@@ -190,9 +190,15 @@ def _link_domains(report: Report) -> list[tuple[str, int, Counter[str], list[str
     return [(h, total[h], by_sev[h], sorted(rules[h])) for h in ranked]
 
 
+def _light(report: Report) -> Any:
+    """The articles without reading their findings back (a ResultSpool's in-memory part), for
+    what needs only titles, metadata and stats."""
+    return getattr(report.articles, "light", lambda: report.articles)()
+
+
 def _claims(report: Report) -> tuple[int, int]:
     total = supported = 0
-    for a in report.articles:
+    for a in _light(report):
         c = a.stats.get("claims")
         if isinstance(c, dict):
             total += int(c.get("total") or 0)
@@ -206,8 +212,15 @@ def _claims(report: Report) -> tuple[int, int]:
 
 def render_html(report: Report) -> str:
     """The whole report as one self-contained HTML page."""
+    return "".join(iter_html(report))
+
+
+def iter_html(report: Report) -> Iterator[str]:
+    """The page in pieces: the dashboard and priority list, then an article at a time (each read
+    back from the spool when its turn comes, so the page is never whole in memory)."""
+    light = _light(report)
     ranked = sorted(
-        ((risk_of(a), n, a) for n, a in enumerate(report.articles)),
+        ((risk_of(a), n, light[n]) for n, a in enumerate(report.articles)),
         key=lambda t: (-t[0].score, _name(t[2]), t[1]),
     )
     anchors = {n: f"a{rank}" for rank, (_, n, _) in enumerate(ranked, 1)}
@@ -248,9 +261,10 @@ def render_html(report: Report) -> str:
         "small number jumps to its row); struck-through passages are page artifacts the cleaner stripped, "
         "labelled with the rule that stripped them.</p>",
     ]
-    for rank, (risk, n, a) in enumerate(ranked, 1):
-        out.append(_article(a, anchors[n], rank, risk))
-    out += [
+    yield "\n".join(out)
+    for rank, (risk, n, _) in enumerate(ranked, 1):
+        yield "\n" + _article(report.articles[n], anchors[n], rank, risk)
+    yield "\n" + "\n".join([
         '<p class="empty-filter" id="nothing-left" hidden>No article has a finding left with these filters.</p>',
         "</section>",
         "</main>",
@@ -258,8 +272,7 @@ def render_html(report: Report) -> str:
         "</body>",
         "</html>",
         "",
-    ]
-    return "\n".join(out)
+    ])
 
 
 def _filters(cats: list[str]) -> str:
@@ -354,7 +367,7 @@ def _years(days: float) -> str:
 
 
 def _overdue(report: Report, anchors: dict[int, str]) -> str:
-    rows = [(d, n, a) for n, a in enumerate(report.articles) if (d := _days_overdue(a)) is not None and d > 0]
+    rows = [(d, n, a) for n, a in enumerate(_light(report)) if (d := _days_overdue(a)) is not None and d > 0]
     rows.sort(key=lambda t: (-t[0], _name(t[2])))
     if not rows:
         return '<p class="none">No medical review is overdue.</p>'

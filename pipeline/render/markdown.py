@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from .report import Report
 
 
@@ -10,6 +12,11 @@ def _cell(text: str) -> str:
 
 
 def render_markdown(report: Report) -> str:
+    return "".join(iter_markdown(report))
+
+
+def iter_markdown(report: Report) -> Iterator[str]:
+    """report.md in pieces: the summary, then an article at a time, most severe first."""
     s = report.summary()
     sev = s["by_severity"]
     out = [
@@ -30,13 +37,16 @@ def render_markdown(report: Report) -> str:
         out += ["| category | findings |", "|---|---:|"]
         out += [f"| {cat} | {n} |" for cat, n in s["by_category"].items()]
         out.append("")
-    ranked = sorted(
-        report.articles,
-        key=lambda a: (-sum(f.severity.rank ** 2 for f in a.findings), a.path),
-    )
-    for a in ranked:
-        if not a.findings:
+    yield "\n".join(out)
+    # Only (weight, path, position) is kept per article; each is read again when its turn comes.
+    weights = [(-sum(f.severity.rank ** 2 for f in a.findings), a.path, n, bool(a.findings))
+               for n, a in enumerate(report.articles)]
+    weights.sort()
+    for _, _, n, has_findings in weights:
+        if not has_findings:
             continue
+        a = report.articles[n]
+        out = []
         name = a.stats.get("id", a.path)
         title = f" — {a.title}" if a.title else ""
         out += [f"## {name}{title}", ""]
@@ -57,7 +67,8 @@ def render_markdown(report: Report) -> str:
                 f"| {f.line}:{f.column} | {f.severity.value} | {f.rule} | {_cell(f.message)} | {_cell(f.excerpt)} |"
             )
         out.append("")
-    clean = [a for a in report.articles if not a.findings]
+        yield "\n" + "\n".join(out)
+    clean = [n for _, _, n, has_findings in sorted(weights, key=lambda w: w[2]) if not has_findings]
     if clean:
-        out += ["## No findings", ""] + [f"- {a.stats.get('id', a.path)}" for a in clean] + [""]
-    return "\n".join(out)
+        light = getattr(report.articles, "light", lambda: report.articles)()  # no findings to read back
+        yield "\n" + "\n".join(["## No findings", ""] + [f"- {light[n].stats.get('id', light[n].path)}" for n in clean])

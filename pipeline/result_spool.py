@@ -1,0 +1,104 @@
+"""Where a batch's finished articles wait for the link stage and the renderers: on disk.
+
+A whole-site audit has 10,000 to 100,000 articles. Kept in memory until the
+reports are written, their findings made the CLI grow by ~50 KB an article.
+The spool keeps in memory only what the corpus-wide stages need of each
+article (path, title, metadata, word count, stats and its located links) as a
+*light* ArticleResult, whose `findings` list collects the findings added after
+the audit (the link stage's). The article's own findings and its HTML display
+are pickled to a temporary file as the article arrives.
+
+Reading an article back (iteration or index) merges both parts, sorted as the
+audit sorts them, and marks the findings a baseline accepts, so a renderer
+sees exactly the ArticleResult the audit and the link stage made. Every
+reader opens its own handle, so renderers may nest passes.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import weakref
+from array import array
+from dataclasses import replace
+from typing import Iterator
+
+from .model import ArticleResult
+
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+class ResultSpool:
+    """A list-like, append-only sequence of ArticleResults whose findings live in a temporary file."""
+
+    def __init__(self, folder: str | None = None) -> None:
+        fd, self._path = tempfile.mkstemp(prefix="medreview-results-", suffix=".spool", dir=folder)
+        self._writer = os.fdopen(fd, "wb")
+        self._offsets = array("q")  # where each article's pickled part starts
+        self._light: list[ArticleResult] = []
+        self._baseline: frozenset[str] = frozenset()
+        # The file goes with the spool, or at exit, whichever comes first (also on Ctrl-C).
+        self._finalizer = weakref.finalize(self, _remove, self._writer, self._path)
+
+    # -- writing ------------------------------------------------------------
+
+    def append(self, result: ArticleResult) -> None:
+        self._offsets.append(self._writer.tell())
+        pickle.dump((result.findings, result.display), self._writer, protocol=_PROTOCOL)
+        self._light.append(replace(result, findings=[], display=None))
+
+    def mark_baselined(self, fingerprints: object) -> None:
+        """Findings with these fingerprints read back as baselined (`in` is all that is asked of it)."""
+        self._baseline = frozenset(fingerprints)  # type: ignore[arg-type]
+
+    # -- reading ------------------------------------------------------------
+
+    def light(self) -> list[ArticleResult]:
+        """The in-memory part of every article, in order: no findings of its own, no display.
+        Findings appended to a light result's `findings` are merged in when it is read back."""
+        return self._light
+
+    def __len__(self) -> int:
+        return len(self._light)
+
+    def __bool__(self) -> bool:
+        return bool(self._light)
+
+    def __getitem__(self, index: int) -> ArticleResult:
+        light = self._light[index]  # IndexError as a list gives it
+        self._writer.flush()
+        with open(self._path, "rb") as fh:
+            fh.seek(self._offsets[index])
+            return self._merge(light, pickle.load(fh))
+
+    def __iter__(self) -> Iterator[ArticleResult]:
+        self._writer.flush()
+        count = len(self._light)
+        with open(self._path, "rb", buffering=1 << 16) as fh:
+            for index in range(count):
+                yield self._merge(self._light[index], pickle.load(fh))
+
+    def _merge(self, light: ArticleResult, stored: tuple) -> ArticleResult:
+        findings, display = stored
+        if light.findings:
+            findings = findings + light.findings
+            findings.sort(key=lambda f: (f.line, f.column, f.rule))  # stable: as the link stage sorts
+        if self._baseline:
+            for f in findings:
+                if f.fingerprint in self._baseline:
+                    f.baselined = True
+        return replace(light, findings=findings, display=display)
+
+    def close(self) -> None:
+        self._finalizer()
+
+
+def _remove(writer, path: str) -> None:
+    try:
+        writer.close()
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass

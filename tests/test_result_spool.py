@@ -1,0 +1,124 @@
+"""The result spool: findings wait on disk, renderers see exactly what the audit made."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import os
+
+import pytest
+
+from medreview.model import ArticleResult, Finding, Severity
+from medreview.render import Report, render_csv, render_json, render_markdown, render_terminal
+from medreview.render.html_report import render_html
+from medreview.result_spool import ResultSpool
+
+
+def _finding(rule: str, line: int, fp: str, severity: Severity = Severity.WARNING) -> Finding:
+    return Finding(rule=rule, category="spelling" if rule.startswith("SPELL") else "link", severity=severity,
+                   message=f"message of {rule}", line=line, column=1, end_line=line, end_column=5,
+                   excerpt=f"text {fp}", fingerprint=fp)
+
+
+def _result(n: int, findings: int = 3, display: bool = False) -> ArticleResult:
+    return ArticleResult(
+        path=f"a{n}.md", format="markdown", title=f"Article {n}",
+        meta={"authors": [], "reviewed_by": [], "published": None, "updated": None, "last_reviewed": None,
+              "found_in": {}},
+        findings=[_finding("SPELL001", 2 * i + 1, f"fp{n}-{i}") for i in range(findings)],
+        words=100 + n, stats={"id": f"a{n}.md", "line": 1},
+        links=[{"url": f"https://example.org/{n}", "anchor": "x", "line": 1, "column": 1, "end_line": 1,
+                "end_column": 2}],
+        display={"text": f"body {n}", "marks": [], "removed": []} if display else None,
+    )
+
+
+def test_reads_back_what_was_appended_in_order_and_by_index():
+    spool = ResultSpool()
+    originals = [_result(n, findings=n % 4, display=True) for n in range(25)]
+    for r in originals:
+        spool.append(r)
+    assert len(spool) == 25 and spool
+    assert list(spool) == originals
+    assert spool[7] == originals[7] and spool[-1] == originals[-1]
+    with pytest.raises(IndexError):
+        spool[25]
+
+
+def test_light_part_holds_no_findings_or_display():
+    spool = ResultSpool()
+    spool.append(_result(1, display=True))
+    light = spool.light()[0]
+    assert light.findings == [] and light.display is None
+    assert light.links and light.words == 101 and light.title == "Article 1"
+
+
+def test_findings_added_to_the_light_part_are_merged_in_line_order():
+    """The link stage appends to the light result; reading back merges and sorts as the stage did."""
+    spool = ResultSpool()
+    spool.append(_result(1, findings=3))  # lines 1, 3, 5
+    spool.light()[0].findings.append(_finding("LINK001", 4, "link-fp", Severity.ERROR))
+    merged = spool[0]
+    assert [(f.line, f.rule) for f in merged.findings] == [(1, "SPELL001"), (3, "SPELL001"), (4, "LINK001"),
+                                                          (5, "SPELL001")]
+
+
+def test_baselined_fingerprints_are_marked_on_reading():
+    spool = ResultSpool()
+    spool.append(_result(1))
+    spool.mark_baselined({"fp1-1": "a1.md"})
+    assert [f.baselined for f in spool[0].findings] == [False, True, False]
+    assert [f.baselined for f in next(iter(spool)).findings] == [False, True, False]
+
+
+def test_nested_passes_each_read_the_whole_spool():
+    spool = ResultSpool()
+    for n in range(5):
+        spool.append(_result(n))
+    pairs = [(a.path, b.path) for a in spool for b in spool]
+    assert len(pairs) == 25
+
+
+def test_appending_after_a_read_keeps_both():
+    spool = ResultSpool()
+    spool.append(_result(0))
+    assert [r.path for r in spool] == ["a0.md"]
+    spool.append(_result(1))
+    assert [r.path for r in spool] == ["a0.md", "a1.md"] and spool[1].findings[0].fingerprint == "fp1-0"
+
+
+def test_temporary_file_is_removed_on_close_and_when_collected(tmp_path):
+    spool = ResultSpool(folder=str(tmp_path))
+    spool.append(_result(0))
+    assert len(os.listdir(tmp_path)) == 1
+    spool.close()
+    assert os.listdir(tmp_path) == []
+    other = ResultSpool(folder=str(tmp_path))
+    other.append(_result(0))
+    del other
+    gc.collect()
+    assert os.listdir(tmp_path) == []
+
+
+def test_every_renderer_gives_the_same_text_from_a_spool_as_from_a_list():
+    results = [_result(n, findings=n % 3, display=True) for n in range(12)]
+    as_list = Report(version="t", as_of=dt.date(2026, 1, 1), fail_on="warning", articles=list(results))
+    spool = ResultSpool()
+    for r in results:
+        spool.append(r)
+    spooled = Report(version="t", as_of=dt.date(2026, 1, 1), fail_on="warning", articles=spool)  # type: ignore[arg-type]
+    for render in (render_json, render_markdown, render_terminal, render_csv, render_html):
+        assert render(spooled) == render(as_list), render.__name__
+    assert spooled.summary() == as_list.summary()
+    assert spooled.failed and as_list.failed
+
+
+def test_sealed_report_counts_once():
+    spool = ResultSpool()
+    spool.append(_result(0, findings=2))
+    report = Report(version="t", as_of=dt.date(2026, 1, 1), fail_on="error", articles=spool)  # type: ignore[arg-type]
+    report.seal()
+    spool.light()[0].findings.append(_finding("LINK001", 9, "late", Severity.ERROR))
+    assert report.summary()["findings"] == 2 and not report.failed  # sealed: counted before the change
+    report.seal()
+    assert report.summary()["findings"] == 3 and report.failed
