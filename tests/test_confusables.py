@@ -64,3 +64,37 @@ def test_a_pattern_without_a_group_is_a_rule_pack_error(tmp_path):
         "    patterns:\n      - pattern: 'fist'\n        suggest: first\n", encoding="utf-8")
     with pytest.raises(RulePackError, match="group"):
         confusion_rules((str(tmp_path),))
+
+
+def _scan_whole(text, rules):
+    """The plain finditer scan find_confusions' anchored search must equal."""
+    from medreview.checks.confusables import _same_case
+
+    hits = {}
+    for rule in rules:
+        for pattern, suggest in rule.patterns:
+            for m in pattern.finditer(text):
+                if m.span(1) not in hits:
+                    hits[m.span(1)] = (rule, *m.span(1), _same_case(suggest, m.group(1)))
+    return sorted(hits.values(), key=lambda h: h[1])
+
+
+def test_anchored_search_finds_what_a_whole_scan_finds():
+    import random
+
+    rng = random.Random(3)
+    examples = [e for r in RULES for e in (*r.flag, *r.keep)]
+    texts = [" ".join(rng.sample(examples, 10)) for _ in range(60)]
+    texts += [t.upper() for t in texts[:10]] + [t.replace(" ", "\n") for t in texts[:10]]
+    texts += ["Side affects. \u017fide affects, then \u0130ts a fi\u017ft place.", "their are\n\ntheir are"]
+    for text in texts:
+        assert list(find_confusions(text, RULES)) == _scan_whole(text, RULES), text
+
+
+def test_most_patterns_are_anchored_on_their_word():
+    from medreview.checks.confusables import _anchor
+
+    anchors = [_anchor(p) for r in RULES for p, _ in r.patterns]
+    assert sum(a is not None for a in anchors) >= len(anchors) - 2
+    (fist,) = [_anchor(p) for p, _ in RULES[0].patterns[:1]]
+    assert fist.words == ("fist",) and fist.before == (3, 9)  # "at " … "the very "
