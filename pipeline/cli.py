@@ -273,9 +273,10 @@ def _audit_files(files: list[tuple[Path, str]], config: Config, executor: str = 
     from .distributed import DistributedUnavailable, run_distributed
 
     if executor == "dask":
+        _prepare_checks(config)
         results = run_distributed(files, config, scheduler, config.jobs or default_jobs())
     else:
-        results = run(files, config)
+        results = run(files, config, prepare=lambda: _prepare_checks(config))
 
     started = time.perf_counter()
     # Findings wait on disk for the renderers, so memory stays flat however large the site.
@@ -323,20 +324,20 @@ def _skipped_checks(config: Config) -> tuple[Config, list[str]]:
     """One line per check family that cannot run in this set-up, said once per run.
 
     A LanguageTool server that does not answer the probe is switched off for
-    the run, so articles are not each told the same thing.
+    the run, so articles are not each told the same thing. Checking the spaCy
+    patterns and the lexicon waits for _prepare_checks: a run the result cache
+    answers whole never builds them.
     """
     from .checks.grammar import grammar_notice, grammar_settings, probe_server
-    from .checks.spelling import spelling_settings, spelling_status
+    from .checks.spelling import spelling_settings
 
     from .checks.review import review_policy
 
-    from .checks.claims import claim_settings, claim_pack, claim_matchers
-    from .nlp import build_nlp
+    from .checks.claims import claim_settings, claim_pack
 
     notes = []
     review_policy(config)  # raises ConfigError for bad [review] settings
     claim_settings(config, claim_pack(config.rule_dirs))
-    claim_matchers(config.rule_dirs, build_nlp())  # a pattern spaCy rejects is a broken rule pack
     try:
         settings = spelling_settings(config)
     except ValueError as e:
@@ -344,9 +345,6 @@ def _skipped_checks(config: Config) -> tuple[Config, list[str]]:
     for name in settings.accept_files:
         if not Path(name).is_file():
             raise ConfigError(f"{config.source or 'config'}: [spelling] accept file not found: {name}")
-    reason = spelling_status(config)
-    if reason:
-        notes.append(f"spelling checks skipped: {reason}")
     notice = grammar_notice(config)  # raises ConfigError for bad [grammar] settings
     if notice:
         notes.append(notice)
@@ -357,6 +355,23 @@ def _skipped_checks(config: Config) -> tuple[Config, list[str]]:
             notes.append(f"grammar not checked: {down}")
             config = config.with_section("grammar", server="")
     return config, notes
+
+
+def _prepare_checks(config: Config) -> None:
+    """Before the first article that is not in the result cache: build the claim patterns (a pattern
+    spaCy rejects is a broken rule pack, exit 2) and the lexicon (or say once why spelling is skipped).
+    Built in this process, worker processes inherit them."""
+    from .checks.claims import claim_matchers
+    from .checks.spelling import spelling_status
+    from .nlp import build_nlp
+
+    try:
+        claim_matchers(config.rule_dirs, build_nlp())
+    except (ConfigError, RulePackError) as e:
+        raise _Fail(str(e)) from None
+    reason = spelling_status(config)
+    if reason:
+        click.echo(f"medreview: note: spelling checks skipped: {reason}", err=True)
 
 
 @main.command()

@@ -107,6 +107,10 @@ class ResultCache:
     def _file(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pickle"
 
+    def has(self, key: str) -> bool:
+        """An entry exists (it may still turn out unreadable: get() says so with None)."""
+        return self._file(key).is_file()
+
     def get(self, key: str) -> list[ArticleResult] | None:
         try:
             with self._file(key).open("rb") as fh:

@@ -14,7 +14,8 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, Iterator
+from dataclasses import replace
+from typing import Any, Callable, Iterator
 
 from .checks import CHECKS, INPUT_BY_ID, Context
 from .bylines import enrich_meta
@@ -25,12 +26,13 @@ from .textmap import LineIndex
 from .config import Config
 from .ingest import Failure, Reader
 from .model import Article, ArticleResult, Finding, fingerprint
-from .nlp import build_nlp
 
 _state: dict[str, Any] = {}
 
 
 def _init(config: Config) -> None:
+    from .nlp import build_nlp  # spaCy takes ~0.4 s to import: a run the cache answers never needs it
+
     pattern, rule = ad_container_pattern(config.rule_dirs)
     _state["reader"] = Reader(config.max_bytes, pattern, rule)
     _state["ctx"] = Context(config=config, nlp=build_nlp())
@@ -296,12 +298,62 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run(files: list[tuple[Path, str]], config: Config) -> Iterator[list[ArticleResult]]:
+def run(files: list[tuple[Path, str]], config: Config,
+        prepare: Callable[[], None] | None = None) -> Iterator[list[ArticleResult]]:
     """Results per file, in input order; with several jobs, files go to worker processes.
 
-    `jobs` 0 means one worker per core, used once a batch is big enough to repay
-    starting them (every worker builds its spaCy pipeline and lexicon once).
+    The result cache is read here first: files it answers are never sent to a
+    worker, and when it answers them all no worker starts and nothing is built.
+    `prepare()` runs once before the first file that must be audited (the CLI
+    checks the spaCy patterns and the lexicon there; built before the workers
+    fork, they are inherited, not rebuilt). `jobs` 0 means one worker per core,
+    used once enough files need auditing to repay starting them.
     """
+    prepare = _once(prepare)
+    cache = _parent_cache(config)
+    keys = [cache.key(*item) if cache is not None else None for item in files]
+    todo = [i for i, key in enumerate(keys) if key is None or not cache.has(key)]  # type: ignore[union-attr]
+    audited = _audit_all([files[i] for i in todo], config, prepare)
+    pending = set(todo)
+    for i, item in enumerate(files):
+        if i in pending:
+            yield next(audited)
+            continue
+        started = time.perf_counter()
+        cached = cache.get(keys[i])  # type: ignore[union-attr, arg-type]
+        if cached is None:  # an entry that cannot be read after all: audit the file here
+            yield from _audit_all([item], replace(config, jobs=1), prepare)
+            continue
+        if cached:
+            cached[0].stats["timings"] = {"cache hits": time.perf_counter() - started}
+        yield cached
+
+
+def _once(action: Callable[[], None] | None) -> Callable[[], None] | None:
+    if action is None:
+        return None
+    done: list[bool] = []
+
+    def once() -> None:
+        if not done:
+            done.append(True)
+            action()
+
+    return once
+
+
+def _parent_cache(config: Config) -> ResultCache | None:
+    folder = cache_dir(config)
+    return ResultCache(folder, config) if folder is not None else None
+
+
+def _audit_all(files: list[tuple[Path, str]], config: Config,
+               prepare: Callable[[], None] | None) -> Iterator[list[ArticleResult]]:
+    """Audit these files (none of them cached), in order: here, or in a pool of workers."""
+    if not files:
+        return
+    if prepare is not None:
+        prepare()
     jobs = config.jobs
     if jobs == 0:
         jobs = default_jobs() if len(files) >= _AUTO_POOL_MIN_FILES else 1

@@ -84,3 +84,49 @@ def test_a_new_accept_word_misses_the_cache(tmp_path):
     output, after = run(tmp_path)
     assert "cache hits" not in output
     assert not any(rule == "SPELL001" for rule, _, _ in after)
+
+
+def test_a_run_the_cache_answers_whole_builds_no_pipeline(tmp_path, monkeypatch):
+    """The parent reads the cache first: no worker, no spaCy patterns, no lexicon when nothing changed."""
+    from medreview import runner
+    from medreview.config import Config
+    from medreview.discover import discover
+
+    monkeypatch.setenv("MEDREVIEW_CACHE_DIR", str(tmp_path / "cache"))
+    site = tmp_path / "site"
+    site.mkdir()
+    for n in range(10):
+        (site / f"a{n}.txt").write_text(ARTICLE + f"Note {n}.\n")
+    files, _ = discover([str(site)])
+    config = Config(formats=("json",), jobs=2)
+    prepared: list[int] = []
+
+    def results() -> list[tuple[str, list[str]]]:
+        return [(r.path, [f.fingerprint for f in r.findings])
+                for per_file in runner.run(files, config, prepare=lambda: prepared.append(1)) for r in per_file]
+
+    cold = results()
+    assert prepared == [1]  # once, however many files were audited
+    inits: list[Config] = []
+    monkeypatch.setattr(runner, "_init", lambda c: inits.append(c))  # would be called to audit anything
+    assert results() == cold and prepared == [1] and inits == []
+    # One changed file: only it is audited (here, as one file does not repay a pool), in input order.
+    monkeypatch.undo()
+    monkeypatch.setenv("MEDREVIEW_CACHE_DIR", str(tmp_path / "cache"))
+    (site / "a3.txt").write_text(ARTICLE + "Experts say yoga can reduce back pain.\n")
+    mixed = results()
+    assert prepared == [1, 1]
+    assert [p for p, _ in mixed] == [p for p, _ in cold]
+    assert mixed[3] != cold[3] and mixed[:3] == cold[:3] and mixed[4:] == cold[4:]
+
+
+def test_an_unreadable_cache_entry_is_audited_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDREVIEW_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "site").mkdir()
+    for n in range(2):
+        (tmp_path / "site" / f"a{n}.txt").write_text(ARTICLE + f"Note {n}.\n")
+    _, cold = run(tmp_path)
+    for entry in (tmp_path / "cache").rglob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    output, again = run(tmp_path)
+    assert again == cold and "check CLAIM" in output
