@@ -293,6 +293,7 @@ def _audit_files(files: list[tuple[Path, str]], config: Config, executor: str = 
                         where = r.stats.get("id", r.path)
                         click.echo(f"medreview: error: {where}: {r.stats.get('error', 'could not be audited')}",
                                    err=True)
+                    r.stats.pop("rule_families", None)  # the result cache's bookkeeping
                     for stage, seconds in r.stats.pop("timings", {}).items():
                         report.timings[stage] = report.timings.get(stage, 0.0) + seconds
                     articles.append(r)

@@ -1,11 +1,17 @@
 """The result cache: an unchanged article is not audited twice.
 
-A file's results are stored under a key that hashes everything they depend on:
-the file's bytes and path, the medreview version, every rule pack and word
-list (bundled and the team's own folders), the settings that change findings
-(`--as-of`, disabled rules, severities, the check sections, the formats that
-need the HTML display), so a changed article, rule pack or setting misses the
-cache and is audited again. Link findings are not cached here (the link stage
+A file's results are stored under a key that hashes what every finding
+depends on: the file's bytes and path, the medreview version, the rule packs
+that shape the text every check sees (`artifacts.yml`, `sources.yml`, any
+pack no family claims), the settings that change findings (`--as-of`,
+disabled rules, severities, the check sections, the formats that need the
+HTML display). A changed article or shared setting misses the cache.
+
+Beside the results, each entry records a digest of what each rule family
+reads on its own (FAMILY_INPUTS: `claims.yml` and `[claims]` for CLAIM, the
+word lists and dictionaries for SPELL, ...). When only those changed, the
+file is audited again for the stale families alone and the other families'
+findings are reused: editing one rule pack re-checks only what it can change. Link findings are not cached here (the link stage
 has its own cache, with an age per result); GRAM009 "grammar not checked"
 results are never stored, so a server that was down is asked again.
 
@@ -44,15 +50,66 @@ def cache_dir(config: Config) -> Path | None:
     return Path(str(section.get("dir", default))) / "results"
 
 
-@lru_cache(maxsize=8)
-def _rules_digest(rule_dirs: tuple[str, ...]) -> str:
+# What each rule family reads on its own, besides the article: rule pack files (bundled and the
+# team's folders) and [sections] of the config. Only a family whose inputs are all listed here
+# can be re-run alone; anything not listed (artifacts.yml decides the text every check sees;
+# sources.yml and [citations] the citations that CLAIM, CITE and the link stage share; [review]
+# date_order the article's metadata) is in every file's key. Listing too little here would serve
+# stale findings, so add a pack or section to a family only if no other stage reads it.
+FAMILY_INPUTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "SPELL": (("accept.txt", "drugs.txt", "reject.txt"), ("spelling",)),  # and the dictionaries
+    "SPELL1": (("confusables.yml",), ()),
+    "GRAM": ((), ("grammar",)),
+    "REVIEW": (("review.yml",), ()),
+    "CLAIM": (("claims.yml",), ("claims",)),
+}
+_FAMILY_PACKS = {name for packs, _ in FAMILY_INPUTS.values() for name in packs}
+_FAMILY_SECTIONS = {name for _, sections in FAMILY_INPUTS.values() for name in sections}
+
+
+def _pack_files(rule_dirs: tuple[str, ...]) -> list[tuple[int, Path]]:
+    """(0 for bundled, 1.. for each team folder, path) of every pack and word list."""
+    files = []
+    for n, folder in enumerate((str(bundled_dir()), *rule_dirs)):
+        files += [(n, p) for p in sorted(Path(folder).glob("*"))
+                  if p.suffix in (".yml", ".yaml", ".txt") and p.is_file()]
+    return files
+
+
+def _rules_digest(rule_dirs: tuple[str, ...], names: frozenset[str] | None = None) -> str:
+    """The packs named (all that no family claims, when `names` is None), bundled and the team's.
+    Hashed once per process for each state of the files (a pack edited between runs of one
+    process, as in the tests, is hashed again)."""
+    chosen = [(n, p) for n, p in _pack_files(rule_dirs)
+              if ((p.name in names) if names is not None else (p.name not in _FAMILY_PACKS))]
+    stamps = []
+    for n, p in chosen:
+        st = p.stat()
+        stamps.append((n, str(p), st.st_size, st.st_mtime_ns))
+    return _digest_of(tuple(stamps))
+
+
+@lru_cache(maxsize=64)
+def _digest_of(stamps: tuple[tuple[int, str, int, int], ...]) -> str:
     h = hashlib.sha256()
-    for folder in (str(bundled_dir()), *rule_dirs):
-        for path in sorted(Path(folder).glob("*")):
-            if path.suffix in (".yml", ".yaml", ".txt") and path.is_file():
-                h.update(path.name.encode())
-                h.update(path.read_bytes())
+    for n, path, _, _ in stamps:
+        h.update(f"{n}:{Path(path).name}\n".encode())  # not the folder: a cache restored elsewhere still hits
+        h.update(Path(path).read_bytes())
     return h.hexdigest()
+
+
+def family_digests(config: Config) -> dict[str, str]:
+    """family -> a digest of what it reads on its own (FAMILY_INPUTS)."""
+    out = {}
+    sections = dict(config.sections)
+    for family, (packs, section_names) in FAMILY_INPUTS.items():
+        h = hashlib.sha256(_rules_digest(config.rule_dirs, frozenset(packs)).encode())
+        for name in section_names:
+            h.update(f"[{name}] {sections.get(name)!r}\n".encode())
+        if family == "SPELL":
+            h.update(_words_digest(config).encode())
+        out[family] = h.hexdigest()
+    return out
 
 
 def _words_digest(config: Config) -> str:
@@ -83,7 +140,8 @@ def _config_digest(config: Config) -> str:
         if f.name == "formats":
             value = "html" in value  # only the HTML display changes what a worker returns
         if f.name == "sections":
-            value = tuple((name, repr(table)) for name, table in value if name not in ("links", "cache"))
+            value = tuple((name, repr(table)) for name, table in value
+                          if name not in ("links", "cache") and name not in _FAMILY_SECTIONS)
         parts.append(f"{f.name}={value!r}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -91,8 +149,8 @@ def _config_digest(config: Config) -> str:
 class ResultCache:
     def __init__(self, folder: Path, config: Config) -> None:
         self.folder = folder
-        self.salt = (f"{__version__}\n{_rules_digest(config.rule_dirs)}\n{_config_digest(config)}\n"
-                     f"{_words_digest(config)}\n").encode()
+        self.salt = f"{__version__}\n{_rules_digest(config.rule_dirs)}\n{_config_digest(config)}\n".encode()
+        self.families = family_digests(config)
 
     def key(self, path: Path, fmt: str) -> str | None:
         try:
@@ -107,17 +165,29 @@ class ResultCache:
     def _file(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pickle"
 
-    def has(self, key: str) -> bool:
-        """An entry exists (it may still turn out unreadable: get() says so with None)."""
-        return self._file(key).is_file()
-
-    def get(self, key: str) -> list[ArticleResult] | None:
+    def stale(self, key: str) -> set[str] | None:
+        """The families whose own inputs changed since the entry was written (empty: a hit);
+        None when there is no readable entry. Reads only the entry's small first part."""
         try:
             with self._file(key).open("rb") as fh:
-                results = pickle.load(fh)
+                digests = pickle.load(fh)
         except Exception:  # missing, truncated by a crash, or from another version: a miss
             return None
-        return results if isinstance(results, list) else None
+        if not isinstance(digests, dict):
+            return None
+        return {family for family, digest in self.families.items() if digests.get(family) != digest}
+
+    def get(self, key: str) -> tuple[set[str], list[ArticleResult]] | None:
+        """(stale families, results), or None when there is no readable entry."""
+        try:
+            with self._file(key).open("rb") as fh:
+                digests = pickle.load(fh)
+                results = pickle.load(fh)
+        except Exception:
+            return None
+        if not isinstance(digests, dict) or not isinstance(results, list):
+            return None
+        return {family for family, digest in self.families.items() if digests.get(family) != digest}, results
 
     def put(self, key: str, results: list[ArticleResult]) -> None:
         if any(f.rule in ("INPUT008", "GRAM009") for r in results for f in r.findings):
@@ -127,6 +197,7 @@ class ResultCache:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
+                pickle.dump(self.families, fh, protocol=pickle.HIGHEST_PROTOCOL)
                 pickle.dump(results, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, target)
         except OSError:

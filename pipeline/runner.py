@@ -41,17 +41,24 @@ def _init(config: Config) -> None:
 
 
 def audit_file(item: tuple[Path, str]) -> list[ArticleResult]:
-    """Every article of one file, audited (or taken from the result cache). Runs in a worker or in-process."""
+    """Every article of one file, audited (or taken from the result cache). Runs in a worker or in-process.
+
+    A cache entry whose shared inputs still hold but some family's own inputs changed (an edited
+    claims.yml, say) is re-audited for those families only; the others' findings are reused."""
     cache: ResultCache | None = _state.get("cache")
     key = cache.key(item[0], item[1]) if cache is not None else None
+    reuse = None
     if key is not None:
         started = time.perf_counter()
-        cached = cache.get(key)  # type: ignore[union-attr]
-        if cached is not None:
-            if cached:
-                cached[0].stats["timings"] = {"cache hits": time.perf_counter() - started}
-            return cached
-    results = _audit_file(item)
+        entry = cache.get(key)  # type: ignore[union-attr]
+        if entry is not None:
+            stale, cached = entry
+            if not stale:
+                if cached:
+                    cached[0].stats["timings"] = {"cache hits": time.perf_counter() - started}
+                return cached
+            reuse = (stale, cached)
+    results = _audit_file(item, reuse)
     if key is not None:
         timings = [r.stats.pop("timings", None) for r in results]
         cache.put(key, results)  # type: ignore[union-attr]
@@ -61,7 +68,8 @@ def audit_file(item: tuple[Path, str]) -> list[ArticleResult]:
     return results
 
 
-def _audit_file(item: tuple[Path, str]) -> list[ArticleResult]:
+def _audit_file(item: tuple[Path, str],
+                reuse: tuple[set[str], list[ArticleResult]] | None = None) -> list[ArticleResult]:
     path, fmt = item
     reader: Reader = _state["reader"]
     ctx: Context = _state["ctx"]
@@ -74,7 +82,8 @@ def _audit_file(item: tuple[Path, str]) -> list[ArticleResult]:
                 results.append(failure_result(article, ctx.config))
             else:
                 t = time.perf_counter()
-                results.append(audit_article(article, ctx))
+                previous = _previous(reuse, len(results), article.id)
+                results.append(audit_article(article, ctx, only=reuse[0] if previous else None, previous=previous))
                 audited += time.perf_counter() - t
     except Exception as e:  # a bug in a reader: report it on this file, go on with the batch
         results.append(internal_error(str(path), fmt, e))
@@ -84,7 +93,26 @@ def _audit_file(item: tuple[Path, str]) -> list[ArticleResult]:
     return results
 
 
-def audit_article(article: Article, ctx: Context) -> ArticleResult:
+def _previous(reuse: tuple[set[str], list[ArticleResult]] | None, index: int,
+              article_id: str) -> ArticleResult | None:
+    """The cached result of the same article of an unchanged file, if there is a usable one."""
+    if reuse is None or index >= len(reuse[1]):
+        return None
+    previous = reuse[1][index]
+    if previous.stats.get("id") != article_id or previous.stats.get("failed") or "rule_families" not in previous.stats:
+        return None
+    return previous
+
+
+# Article stats a check writes besides findings (Article.stats), carried over from a reused result
+# when its family does not run again. A check that starts writing stats must be listed here.
+_FAMILY_STATS = {"CLAIM": ("claims",)}
+
+
+def audit_article(article: Article, ctx: Context, only: set[str] | None = None,
+                  previous: ArticleResult | None = None) -> ArticleResult:
+    """The article's result. With `only`, just those rule families run, and `previous` (the cached
+    result of the same article) gives every other family's findings and stats."""
     config = ctx.config
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -100,11 +128,16 @@ def audit_article(article: Article, ctx: Context) -> ArticleResult:
         lap("clean")
         article.bylines = enrich_meta(article, _date_order(config))
         lap("bylines")
-        ctx.doc(article)  # parsed once here, shared by every check
-        lap("nlp")
+        if only is None:
+            ctx.doc(article)  # parsed once here, shared by every check
+            lap("nlp")
         findings: list[Finding] = []
+        families: dict[str, str] = {}
         for check in CHECKS:
+            if only is not None and check.family not in only:
+                continue
             for f in check.check(article, ctx):
+                families[f.rule] = check.family
                 name = _rule_names(config).get(f.rule, "")
                 if config.is_disabled(f.rule, name):
                     continue
@@ -116,7 +149,21 @@ def audit_article(article: Article, ctx: Context) -> ArticleResult:
     article.stats["timings"] = timings
     _fingerprint(article.id, findings)
     findings, suppressed = _suppress(article, findings, _rule_names(config))
+    if previous is not None and only is not None:
+        old_families = previous.stats["rule_families"]
+
+        def kept(rule: str) -> bool:
+            return old_families.get(rule) not in only
+
+        findings = [f for f in previous.findings if kept(f.rule)] + findings
+        suppressed = [s for s in previous.stats.get("suppressed", []) if kept(s["rule"])] + suppressed
+        families.update((rule, family) for rule, family in old_families.items() if family not in only)
+        for family, keys in _FAMILY_STATS.items():  # everything else was measured again just now
+            if family not in only:
+                article.stats.update((k, previous.stats[k]) for k in keys if k in previous.stats)
     findings.sort(key=lambda f: (f.line, f.column, f.rule))
+    # Which family made each rule's findings, so a later run can re-run one family alone.
+    article.stats["rule_families"] = families
     if suppressed:
         article.stats["suppressed"] = suppressed
     directives = [] if article.format.startswith("jsonl") else directives_json(article.raw, article.first_line)
@@ -312,7 +359,8 @@ def run(files: list[tuple[Path, str]], config: Config,
     prepare = _once(prepare)
     cache = _parent_cache(config)
     keys = [cache.key(*item) if cache is not None else None for item in files]
-    todo = [i for i, key in enumerate(keys) if key is None or not cache.has(key)]  # type: ignore[union-attr]
+    # A file goes to the workers unless its entry is fresh for every family.
+    todo = [i for i, key in enumerate(keys) if key is None or cache.stale(key) != set()]  # type: ignore[union-attr]
     audited = _audit_all([files[i] for i in todo], config, prepare)
     pending = set(todo)
     for i, item in enumerate(files):
@@ -320,10 +368,11 @@ def run(files: list[tuple[Path, str]], config: Config,
             yield next(audited)
             continue
         started = time.perf_counter()
-        cached = cache.get(keys[i])  # type: ignore[union-attr, arg-type]
-        if cached is None:  # an entry that cannot be read after all: audit the file here
+        entry = cache.get(keys[i])  # type: ignore[union-attr, arg-type]
+        if entry is None or entry[0]:  # unreadable after all, or changed meanwhile: audit the file here
             yield from _audit_all([item], replace(config, jobs=1), prepare)
             continue
+        cached = entry[1]
         if cached:
             cached[0].stats["timings"] = {"cache hits": time.perf_counter() - started}
         yield cached

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -130,3 +131,66 @@ def test_an_unreadable_cache_entry_is_audited_again(tmp_path, monkeypatch):
         entry.write_bytes(b"not a pickle")
     output, again = run(tmp_path)
     assert again == cold and "check CLAIM" in output
+
+
+def _report_of(out: Path) -> list[tuple]:
+    data = json.loads((out / "report.json").read_text())
+    return [(a["path"], a["claims"], a["days_overdue"], a["suppressed"],
+             [(f["rule"], f["line"], f["column"], f["message"], f["suggestions"], f["fingerprint"])
+              for f in a["findings"]]) for a in data["articles"]]
+
+
+FAMILY_ARTICLE = (ARTICLE + "Experts say yoga can reduce back pain. Researchers found this in a 2019 trial [1].\n"
+                  "Stretching helps 80% of people with a xyzzyword spasm.\n"
+                  "<!-- medreview-disable-next-line SPELL001 -->\nA qwxzzyq word stays quiet.\n\n"
+                  "References\n\n1. Smith J. Yoga for back pain. BMJ. 2019.\n")
+
+
+def test_an_edited_word_list_reaudits_spelling_alone(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    for n in range(3):
+        (site / f"a{n}.md").write_text(FAMILY_ARTICLE + f"Note {n}.\n")
+    words = tmp_path / "words.txt"  # outside the site: a .txt there is an article
+    words.write_text("kinesio\n")
+    (site / "medreview.toml").write_text('[spelling]\naccept_files = ["../words.txt"]\n')
+    cold_output, cold = run(tmp_path)
+    assert any(rule == "SPELL001" for rule, _, _ in cold) and "check CLAIM" in cold_output
+    words.write_text("kinesio\nxyzzyword\n")
+    output, _ = run(tmp_path)
+    assert "check SPELL " in output and "check CLAIM" not in output and "check REVIEW" not in output
+    partial = _report_of(tmp_path / "r")
+    run(tmp_path, "--no-cache")
+    assert partial == _report_of(tmp_path / "r")  # exactly what a full audit finds
+    assert partial != [] and all(a[3] == 1 for a in partial)  # the suppressed SPELL001 is still counted
+    assert not any("xyzzyword" in f[3] for a in partial for f in a[4])
+
+
+def test_an_edited_claims_pack_reaudits_claims_alone(tmp_path):
+    """A team's claims.yml changes only CLAIM findings; everything else comes from the cache.
+    Each run is a new process, as rule packs are read once per process."""
+    import subprocess
+    import sys
+
+    site, pack, out = tmp_path / "site", tmp_path / "pack", tmp_path / "r"
+    site.mkdir()
+    pack.mkdir()
+    for n in range(3):
+        (site / f"a{n}.md").write_text(FAMILY_ARTICLE + f"Note {n}.\n")
+    (site / "medreview.toml").write_text('[rules]\npacks = ["../pack"]\n')
+    (pack / "claims.yml").write_text("pack: claims\n")
+    env = {**os.environ, "MEDREVIEW_CACHE_DIR": str(tmp_path / "cache")}
+
+    def audit(*extra: str) -> tuple[str, list[tuple]]:
+        done = subprocess.run([sys.executable, "-m", "medreview.cli", "audit", str(site), "--offline", "--as-of",
+                               "2026-11-25", "--out", str(out), "--format", "json", "--profile", "--fail-on",
+                               "never", "--jobs", "1", *extra], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return done.stderr, _report_of(out)
+
+    _, cold = audit()
+    (pack / "claims.yml").write_text("pack: claims\nsettings:\n  support_window: 1\n")
+    output, partial = audit()
+    assert "check CLAIM" in output and "check SPELL" not in output and "check CITE" not in output
+    _, full = audit("--no-cache")
+    assert partial == full and partial != cold  # the window changed what counts as supported
