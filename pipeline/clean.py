@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .model import Article, Removal
+from .prefilter import KeywordIndex, guarded, keywords
 from .rulepacks import RulePackError, load_pack
 from .textmap import TextBuilder, TextMap
 
@@ -109,24 +110,52 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def find_artifacts(text: str, rules: tuple[ArtifactRule, ...]) -> list[tuple[int, int, ArtifactRule]]:
+def find_artifacts(text: str, rules: tuple[ArtifactRule, ...], *,
+                   prefilter: bool = True) -> list[tuple[int, int, ArtifactRule]]:
     """Spans of `text` the given rules remove, non-overlapping, in order.
 
     Call it with rules of one scope at a time: `clean_article` removes code
     matches first, so the sentence rules then see the sentences around them.
+
+    A pattern only runs where one of its keywords occurs (medreview.prefilter):
+    on the whole text for `match` rules, on the sentences that hold one for
+    `sentence` rules, and with a lookahead for its possible first characters.
+    The spans are the same as with `prefilter=False`, which tries every
+    pattern as written on every sentence (kept for tests and for measuring).
     """
     hits: list[tuple[int, int, ArtifactRule]] = []
-    units = None
+    units: list[tuple[int, int]] | None = None
+    unit_texts: list[str | None] = []
+    index = KeywordIndex(text) if prefilter else None
     for rule in rules:
         if rule.scope == "match":
             for pat in rule.patterns:
-                hits.extend((m.start(), m.end(), rule) for m in pat.finditer(text) if m.end() > m.start())
-        else:
-            units = units if units is not None else sentence_spans(text)
-            for start, end in units:
-                unit = text[start:end].replace("\n", " ")  # a hard-wrapped line reads as one
-                if any(p.search(unit) for p in rule.patterns):
-                    hits.append((start, end, rule))
+                if index is None:
+                    hits.extend((m.start(), m.end(), rule) for m in pat.finditer(text) if m.end() > m.start())
+                elif index.may_match(keywords(pat)):
+                    hits.extend((m.start(), m.end(), rule) for m in guarded(pat).finditer(text) if m.end() > m.start())
+            continue
+        if units is None:
+            units = sentence_spans(text)
+            unit_texts = [None] * len(units)
+            if index is not None:
+                index.use_spans(units)
+        matched: set[int] = set()
+        for pat in rule.patterns:
+            candidates = None
+            if index is not None:
+                candidates = index.units_with(keywords(pat))
+                pat = guarded(pat)
+            for i in range(len(units)) if candidates is None else candidates:
+                if i in matched:
+                    continue
+                unit = unit_texts[i]
+                if unit is None:
+                    start, end = units[i]
+                    unit = unit_texts[i] = text[start:end].replace("\n", " ")  # a hard-wrapped line reads as one
+                if pat.search(unit):
+                    matched.add(i)
+        hits.extend((units[i][0], units[i][1], rule) for i in sorted(matched))
     # Earliest first; at one start, the longest wins. Overlaps merge into the first.
     hits.sort(key=lambda h: (h[0], -h[1]))
     merged: list[tuple[int, int, ArtifactRule]] = []

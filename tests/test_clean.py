@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+from pathlib import Path
 
-from medreview.clean import artifact_rules, clean_article, find_artifacts, sentence_spans, strip
+import pytest
+import yaml
+
+import medreview.clean
+from medreview.clean import ArtifactRule, artifact_rules, clean_article, find_artifacts, sentence_spans, strip
+from medreview.prefilter import fold, guarded, keywords
 from medreview.config import Config
 from medreview.ingest import Reader
 from medreview.ingest.markdown import extract_markdown
@@ -231,3 +237,132 @@ def test_hard_wrapped_markdown_artifact_sentence_is_removed():
     clean_article(art)
     assert [r.rule for r in art.removed] == ["ART004"]
     assert "helpful" not in art.text
+
+
+# --- keyword prefilter (medreview.prefilter) ----------------------------------------------------
+
+GOLD = Path(__file__).resolve().parent / "gold" / "artifacts.yml"
+
+
+class SpyPattern:
+    """A compiled pattern that records the text it is run on."""
+
+    def __init__(self, pattern: str, flags: int = re.IGNORECASE) -> None:
+        self._re = re.compile(pattern, flags)
+        self.pattern, self.flags = pattern, flags
+        self.seen: list[str] = []
+
+    def search(self, text, *args):
+        self.seen.append(text)
+        return self._re.search(text, *args)
+
+    def finditer(self, text, *args):
+        self.seen.append(text)
+        return self._re.finditer(text, *args)
+
+
+def spy_rule(pattern: str, scope: str = "sentence", rid: str = "ART100") -> tuple[ArtifactRule, SpyPattern]:
+    spy = SpyPattern(pattern)
+    return ArtifactRule(rid, "house.rule", "info", "s", "m", scope, (spy,), (), ()), spy
+
+
+@pytest.fixture
+def unguarded(monkeypatch):
+    # The guard compiles a new pattern; keep the spy itself in the loop.
+    monkeypatch.setattr(medreview.clean, "guarded", lambda p: p)
+
+
+def _texts() -> list[str]:
+    """Gold items in their context, the flag/keep examples, the sample corpus, and
+    case variants that only match through Unicode case folding."""
+    gold = yaml.safe_load(GOLD.read_text(encoding="utf-8"))
+    texts = [(i.get("before") or "") + i["text"] + (i.get("after") or "") for kind in ("remove", "keep")
+             for i in gold[kind]]
+    for rule in artifact_rules():
+        texts += [*rule.flag, *rule.keep]
+    root = Path(__file__).resolve().parent.parent / "corpus"
+    texts += [p.read_text(encoding="utf-8") for p in sorted(root.iterdir()) if p.suffix in (".txt", ".md")]
+    texts += ["THİS ARTİCLE CONTAİNS İNCORRECT İNFORMATİON.", "Thıs artıcle contaıns ıncorrect ınformatıon.",
+              "Thank you for ſubſcribing!", "WE USE COOKIES.",
+              "Sign up for our\nnewsletter today.", "Click\nhere to book.", "Also read:\ngtag('config', 'x');"]
+    return texts
+
+
+def test_prefilter_gives_the_same_spans_as_trying_every_pattern_everywhere():
+    rules = artifact_rules()
+    for text in _texts():
+        for scope in ("match", "sentence"):
+            scoped = tuple(r for r in rules if r.scope == scope)
+            assert find_artifacts(text, scoped) == find_artifacts(text, scoped, prefilter=False), text[:80]
+
+
+def test_guarded_patterns_match_exactly_where_the_originals_do():
+    texts = _texts()
+    for rule in artifact_rules():
+        for pat in rule.patterns:
+            fast = guarded(pat)
+            for text in texts:
+                assert [m.span() for m in fast.finditer(text)] == [m.span() for m in pat.finditer(text)], pat.pattern
+
+
+def test_a_pattern_runs_only_on_sentences_that_hold_its_keyword(unguarded):
+    rule, spy = spy_rule(r"\bhouse feedback box\b")
+    text = "Heat helps. Use the House Feedback Box below. Ice helps too."
+    hits = find_artifacts(text, (rule,))
+    assert [text[s:e] for s, e, _ in hits] == ["Use the House Feedback Box below."]
+    assert spy.seen == ["Use the House Feedback Box below."]
+
+
+def test_a_pattern_whose_keyword_is_absent_never_runs(unguarded):
+    sentence, _ = spy_rule(r"\bhouse feedback box\b")
+    match, _ = spy_rule(r"\bhouse_tracker\(\);", scope="match")
+    text = "Heat helps. Ice helps too.\nRest for a day."
+    assert find_artifacts(text, (sentence,)) == [] and find_artifacts(text, (match,)) == []
+    assert sentence.patterns[0].seen == [] and match.patterns[0].seen == []
+
+
+def test_a_user_pattern_with_no_keyword_still_runs_everywhere(unguarded):
+    # Nothing literal to look for (a back-reference, classes only): always run.
+    rule, spy = spy_rule(r"^(\w)\1{3,}\W*$")
+    text = "Heat helps. ZZZZ. Ice helps too."
+    assert keywords(spy) == ()
+    assert [text[s:e] for s, e, _ in find_artifacts(text, (rule,))] == ["ZZZZ."]
+    assert len(spy.seen) == len(sentence_spans(text))
+
+
+@pytest.mark.parametrize("pattern, flags, expected", [
+    (r"\ball rights reserved\b", re.I, ("all rights reserved",)),
+    (r"\bas an Amazon Associate\b", re.I, ("as an amazon associate",)),
+    (r"\bcookie (?:policy|settings)\b", re.I, ("cookie ",)),
+    (r"\b(?:may|must) not be (?:reproduced|copied)\b", re.I, (" not be ",)),
+    (r"\bcommissions?\b", re.I, ("commission",)),
+    (r"\s(?:…|\.\.\.)\W{0,2}$", re.I, ("...", "…")),
+    (r"^\W*watch\b[^,;]{0,80}\b(?-i:Video)\W*$", re.I, ("watch",)),  # either word will do
+    (r"^\W*\d{6,}\W*$", 0, ()),                      # no literal at all
+    (r"\b(?:a|an)\s+(?:b|c)\b", re.I, ()),           # only one-letter literals: not worth a lookup
+    (r"(?:newsletter)?\bsign\w*", re.I, ("sign",)),  # an optional part is never required
+    (r"\bcaf[ée] offer\b", re.I, (" offer",)),       # "é" also matches "É": not a keyword character
+])
+def test_keywords_are_read_off_the_pattern(pattern, flags, expected):
+    assert keywords(re.compile(pattern, flags)) == expected
+
+
+def test_fold_meets_every_character_a_keyword_character_matches_without_case():
+    """Soundness of the prefilter: wherever a case-insensitive pattern matches a keyword
+    character, the text's folded character is the keyword's. Checked against the regex
+    engine itself over all of Unicode, for ASCII and every character of the bundled keywords."""
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    chars = {chr(c) for c in range(128)}
+    for rule in artifact_rules():
+        for pat in rule.patterns:
+            chars.update("".join(keywords(pat)))
+    for ch in sorted(chars):
+        for other in set(re.findall(re.escape(ch), every, re.IGNORECASE)):
+            assert fold(other) == fold(ch), (ch, other)
+    assert len(fold("İıſK" * 3)) == 12
+
+
+def test_every_bundled_pattern_but_the_number_fragments_has_keywords():
+    # Not a rule for rule packs, a check that the prefilter does its job here.
+    missing = [(r.id, p.pattern) for r in artifact_rules() for p in r.patterns if not keywords(p)]
+    assert {rid for rid, _ in missing} <= {"ART011"}, missing
