@@ -12,8 +12,10 @@ patterns over the cleaned text's tokens. The pipeline is spaCy's blank
 English with the rule-based sentencizer (~100k words/s, no model download);
 a pattern written with LEMMA is matched against the inflections of that
 lemma (relieve, relieves, relieved, relieving), so the rules read as lemmas
-without a statistical lemmatizer. One finding per claim sentence, of its
-strongest class; every cue found is listed in the evidence.
+without a statistical lemmatizer. claim_matcher.py runs each pattern only
+where it can match, with the same matches as on every sentence. One finding
+per claim sentence, of its strongest class; every cue found is listed in the
+evidence.
 
 Support: a citation marker ([3], (1, 2), (Smith et al., 2019)), a link, or a
 named source in the sentence, or within `support_window` sentences after it
@@ -30,12 +32,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from ..config import Config, ConfigError
 from ..model import Article, Finding, RuleInfo, Severity
 from ..rulepacks import RulePackError, load_pack
 from .base import Context, finding_in_text
+from .claim_matcher import AnchoredMatcher, DocTokens, Lexicon
 
 CLASS_ORDER = ("absolute", "statistic", "research", "weasel", "efficacy")  # strongest first
 _SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
@@ -136,72 +139,13 @@ def claim_pack(extra_dirs: tuple[str, ...] = ()) -> ClaimPack:
         raise RulePackError(f"claims pack: {type(e).__name__}: {e}") from None
 
 
-# Words too common to say whether a pattern can match a sentence.
-_COMMON = frozenset("the a an is are be was were been being to of in on for and or with by at from that this "
-                    "it its can may will do does not as".split())
-
-
-def _trigger(pattern: list[dict[str, Any]]) -> frozenset[str] | None:
-    """The words one required token of `pattern` must be (the rarest such set), or None."""
-    best: tuple[tuple[bool, int], frozenset[str]] | None = None
-    for tok in pattern:
-        if tok.get("OP") in ("?", "*"):
-            continue
-        low = tok.get("LOWER")
-        words = {low} if isinstance(low, str) else set(low["IN"]) if isinstance(low, dict) and "IN" in low else None
-        if words is None:
-            continue
-        score = (bool(words & _COMMON), len(words))
-        if best is None or score < best[0]:
-            best = (score, frozenset(w.lower() for w in words))
-    return best[1] if best else None
-
-
-class TriggeredMatcher:
-    """A spaCy Matcher per pattern, run only on the sentences that hold one of its trigger words.
-
-    spaCy's Matcher costs about a microsecond per token per pattern, whatever the
-    pattern; with ~100 cue patterns that made the claims stage the slowest of
-    all. A sentence is handed to a pattern only when it contains the words one
-    of the pattern's required tokens must be, so most patterns never run on most
-    sentences. Results are the same as one Matcher over the whole document.
-    """
-
-    def __init__(self, vocab: Any, named_patterns: dict[str, list[list[dict[str, Any]]]]) -> None:
-        from spacy.matcher import Matcher
-
-        self.always: list[tuple[str, Any]] = []
-        self.by_word: dict[str, list[tuple[str, Any]]] = {}
-        for name, patterns in named_patterns.items():
-            for pattern in patterns:
-                matcher = Matcher(vocab)
-                matcher.add(name, [pattern])
-                trigger = _trigger(pattern)
-                if trigger is None:
-                    self.always.append((name, matcher))
-                else:
-                    for word in trigger:
-                        self.by_word.setdefault(word, []).append((name, matcher))
-
-    def __call__(self, sents: list[Any]) -> list[tuple[str, int, int]]:
-        """(pattern name, start, end) in document tokens, in document order."""
-        found: set[tuple[str, int, int]] = set()
-        for sent in sents:
-            run = {id(m): (n, m) for n, m in self.always}
-            for tok in sent:
-                for n, m in self.by_word.get(tok.lower_, ()):
-                    run[id(m)] = (n, m)
-            for name, matcher in run.values():
-                found.update((name, sent.start + s, sent.start + e) for _, s, e in matcher(sent))
-        return sorted(found, key=lambda h: (h[1], h[2], h[0]))
-
-
 @lru_cache(maxsize=8)
-def claim_matchers(extra_dirs: tuple[str, ...], nlp: Any) -> tuple[TriggeredMatcher, TriggeredMatcher]:
+def claim_matchers(extra_dirs: tuple[str, ...], nlp: Any) -> tuple[AnchoredMatcher, AnchoredMatcher]:
     """The cue and support matchers, built once per process and pipeline."""
     pack = claim_pack(extra_dirs)
     try:
-        return TriggeredMatcher(nlp.vocab, pack.cues), TriggeredMatcher(nlp.vocab, pack.support)
+        lexicon = Lexicon(nlp.vocab)  # one cache of word attributes for both
+        return AnchoredMatcher(nlp.vocab, pack.cues, lexicon), AnchoredMatcher(nlp.vocab, pack.support, lexicon)
     except (ValueError, KeyError) as e:
         raise RulePackError(f"claims pack: a pattern is not a valid spaCy Matcher pattern: {e}") from None
 
@@ -227,19 +171,21 @@ def claim_settings(config: Config, pack: ClaimPack) -> tuple[int, bool]:
     return window, bool(section.get("require_resolved", False))
 
 
-def is_instruction(tokens: list[Any], imperative: frozenset[str]) -> bool:
-    words = [t for t in tokens if not t.is_punct and not t.is_space]
-    i = 0
-    while i < len(words) - 1 and words[i].lower_ in _LEADING_ADVERBS:
-        i += 1
-    if i >= len(words):
+def is_instruction(tokens: Iterable[Any], imperative: frozenset[str]) -> bool:
+    """The sentence starts (after adverbs such as "gently") with a verb of `imperative`: an order.
+    Reads only the first words; `tokens` is the sentence (benchmarks/claims_benchmark.py swaps in
+    other rules with the same arguments)."""
+    words = (t.lower_ for t in tokens if not t.is_punct and not t.is_space)
+    first, nxt = next(words, None), next(words, None)
+    if first is None:
         return False
-    first = words[i].lower_
+    while nxt is not None and first in _LEADING_ADVERBS:
+        first, nxt = nxt, next(words, None)
     if first not in imperative:
         return False
     # "Rest is the best treatment": a noun subject, not an order.
-    nxt = words[i + 1].lower_ if i + 1 < len(words) else ""
-    return nxt not in {"is", "are", "was", "were", "can", "may", "might", "will", "helps", "has", "have", "does"}
+    return (nxt or "") not in {"is", "are", "was", "were", "can", "may", "might", "will", "helps", "has", "have",
+                               "does"}
 
 
 def find_claims(article: Article, doc: Any, nlp: Any, config: Config) -> list[Claim]:
@@ -247,75 +193,79 @@ def find_claims(article: Article, doc: Any, nlp: Any, config: Config) -> list[Cl
     pack = claim_pack(config.rule_dirs)
     window, require_resolved = claim_settings(config, pack)
     cue_matcher, support_matcher = claim_matchers(config.rule_dirs, nlp)
-    sents = list(doc.sents)
+    tokens = DocTokens(doc, cue_matcher.lexicon, article.text)  # arrays for the helpers: no Token objects
+    lexes, sent_of = tokens.lexes, tokens.sent_of
     cue_hits: dict[int, list[tuple[str, str]]] = {}
     support_hits: dict[int, list[str]] = {}
-    sent_of = _sentence_index(doc, sents)
-    for name, s, e in cue_matcher(sents):
+    doses: dict[int, bool] = {}
+    for name, s, e in cue_matcher(tokens):
         cls = pack.cue_class[name][0]
-        if _quoted(doc, s) or (cls == "statistic" and name not in _FIGURE_CUES and _dose_or_method(doc, s)):
+        if _quoted(tokens, s) or (cls == "statistic" and name not in _FIGURE_CUES
+                                  and _dose_or_method(tokens, s, doses)):
             continue  # the phrase 'studies show' as a mention; a dose schedule; how a study recruited
-        if cls == "absolute" and (_negated_or_quoted(doc, s, e) or _guarantee_noun(doc, s)):
+        if cls == "absolute" and (_negated_or_quoted(tokens, s) or _guarantee_noun(tokens, s)):
             continue  # "No supplement can guarantee…", the phrase 'clinically proven', a money-back guarantee
-        if cls in ("research", "weasel") and _reported_question(doc, s):
+        if cls in ("research", "weasel") and _reported_question(tokens, s):
             continue  # "If new research suggests…", "we look at what studies show", "ask whether experts say"
-        if name == "present-efficacy" and s > 0 and doc[s - 1].lower_ == "to":
+        if name == "present-efficacy" and s > 0 and lexes[s - 1].lower == "to":
             continue  # a purpose ("… to reduce swelling"), not a claim that something works
-        cue_hits.setdefault(sent_of[s], []).append((name, doc[s:e].text))
-    for _, s, e in support_matcher(sents):
-        support_hits.setdefault(sent_of[s], []).append(f"named source: {doc[s:e].text}")
+        cue_hits.setdefault(sent_of[s], []).append((name, tokens.span_text(s, e)))
+    for _, s, e in support_matcher(tokens):
+        support_hits.setdefault(sent_of[s], []).append(f"named source: {tokens.span_text(s, e)}")
     link_spans = [(link.start, link.end) for link in article.links]
     markers = _markers(article, config, require_resolved)
 
     claims = []
-    for i, sent in enumerate(sents):
-        if i not in cue_hits:
-            continue
-        text = sent.text.strip()
-        words = [t for t in sent if not t.is_punct and not t.is_space]
+    for i in sorted(cue_hits):
+        sent_start, sent_end = tokens.bounds[i]
+        text = tokens.sentence_text(i).strip()
+        sent_lexes = lexes[sent_start:sent_end]
+        words = sum(1 for lx in sent_lexes if "is_punct" not in lx.flags and "is_space" not in lx.flags)
         question = text.endswith("?") and not text.lower().startswith("did you know")
-        if len(words) < pack.min_words or question or _FIRST_PERSON.match(text):
+        if words < pack.min_words or question or _FIRST_PERSON.match(text):
             continue
-        if is_instruction(list(sent), pack.imperative):
+        if is_instruction(tokens.sentence(i), pack.imperative):
             continue
         cues = cue_hits[i]
         cls, severity = _strongest(cues, pack)
         support = []
-        for j in range(i, min(i + window + 1, len(sents))):
-            support += _support_in(sents[j], article, link_spans, support_hits.get(j, []), markers)
-        body = [t for t in sent if not t.is_space]
-        start, end = body[0].idx, body[-1].idx + len(body[-1].text)
-        claims.append(Claim(start, end, cls, severity, _dedupe(cues), support))
+        for j in range(i, min(i + window + 1, len(tokens.bounds))):
+            support += _support_in(tokens, j, article, link_spans, support_hits.get(j, []), markers)
+        body = [sent_start + k for k, lx in enumerate(sent_lexes) if "is_space" not in lx.flags]
+        claims.append(Claim(tokens.idx[body[0]], tokens.end_char(body[-1]), cls, severity, _dedupe(cues), support))
     return claims
 
 
-def _negated_or_quoted(doc: Any, start: int, end: int) -> bool:
+def _negated_or_quoted(tokens: DocTokens, start: int) -> bool:
     """The cue is denied ("no … can guarantee") or only mentioned, inside quotation marks."""
-    before = [t.lower_ for t in doc[max(0, start - 3):start]]
-    return any(w in _NEGATIONS for w in before) or _quoted(doc, start)
+    return any(lx.lower in _NEGATIONS for lx in tokens.lexes[max(0, start - 3):start]) or _quoted(tokens, start)
 
 
-def _quoted(doc: Any, start: int) -> bool:
+_OPENING, _CLOSING, _STRAIGHT = {"“", "‘"}, {"”", "’", '"', "'"}, {'"', "'"}
+
+
+def _quoted(tokens: DocTokens, start: int) -> bool:
     """The cue sits inside quotation marks: a phrase mentioned, not a claim made."""
-    sent = doc[start].sent
+    lexes = tokens.lexes
     opened = 0
-    for i in range(sent.start, start):
-        t = doc[i]
-        if _possessive(doc, i):
+    for i in range(tokens.bounds[tokens.sent_of[start]][0], start):
+        text = lexes[i].text
+        if text not in _OPENING and text not in _CLOSING:
+            continue  # the common case, before the possessive test
+        if _possessive(tokens, i):
             continue  # "parents' children": an apostrophe, not a quotation mark
-        if t.text in {"“", "‘"} or (t.text in {'"', "'"} and opened % 2 == 0):
+        if text in _OPENING or (text in _STRAIGHT and opened % 2 == 0):
             opened += 1
-        elif t.text in {"”", "’", '"', "'"} and opened % 2 == 1:
+        elif text in _CLOSING and opened % 2 == 1:
             opened += 1
     return opened % 2 == 1
 
 
-def _possessive(doc: Any, i: int) -> bool:
+def _possessive(tokens: DocTokens, i: int) -> bool:
     """A lone ' or ’ glued to a plural noun before it ("parents'") and followed by a space."""
-    if doc[i].text not in {"'", "’"} or i == 0:
+    if tokens.lexes[i].text not in {"'", "’"} or i == 0:
         return False
-    before = doc[i - 1]
-    return not before.whitespace_ and before.text[-1:].lower() == "s" and bool(doc[i].whitespace_)
+    return not tokens.space[i - 1] and tokens.lexes[i - 1].text[-1:].lower() == "s" and tokens.space[i]
 
 
 _DOSE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:mg|mcg|µg|ml|g|iu|units?|puffs?|tablets?|capsules?|drops|sprays?)\b"
@@ -326,34 +276,31 @@ _FIGURE_CUES = {"percent", "one-in-n", "count-of-people", "times-more", "proport
 _METHOD = {"recruited", "enrolled", "randomised", "randomized", "surveyed", "interviewed", "included", "followed"}
 
 
-def _dose_or_method(doc: Any, start: int) -> bool:
-    """A number that is a dose, a schedule or a lab threshold, or the size of a study's sample."""
-    sent = doc[start].sent
-    if _DOSE.search(sent.text):
+def _dose_or_method(tokens: DocTokens, start: int, doses: dict[int, bool]) -> bool:
+    """A number that is a dose, a schedule or a lab threshold, or the size of a study's sample.
+    `doses` keeps the answer per sentence: a sentence with several figures is asked again."""
+    n = tokens.sent_of[start]
+    dose = doses.get(n)
+    if dose is None:
+        dose = doses[n] = bool(_DOSE.search(tokens.sentence_text(n)))
+    if dose:
         return True
-    return any(t.lower_ in _METHOD for t in doc[max(sent.start, start - 3):start])
+    return any(lx.lower in _METHOD for lx in tokens.lexes[max(tokens.bounds[n][0], start - 3):start])
 
 
-def _guarantee_noun(doc: Any, start: int) -> bool:
+def _guarantee_noun(tokens: DocTokens, start: int) -> bool:
     """"a 30-day money-back guarantee": a shop's terms, not a health promise."""
-    if doc[start].lower_ == "guaranteed" and start + 1 < len(doc) and doc[start + 1].lower_ in {
+    lexes = tokens.lexes
+    if lexes[start].lower == "guaranteed" and start + 1 < len(lexes) and lexes[start + 1].lower in {
             "appointment", "appointments", "delivery", "slot", "slots", "place", "places", "access"}:
         return True  # "guaranteed appointment slots": a service, not a health promise
-    return doc[start].lower_ == "guarantee" and start > 0 and doc[start - 1].lower_ in {
+    return lexes[start].lower == "guarantee" and start > 0 and lexes[start - 1].lower in {
         "a", "an", "the", "our", "money-back", "back", "satisfaction", "price", "delivery"}
 
 
-def _reported_question(doc: Any, start: int) -> bool:
-    before = {t.lower_ for t in doc[max(0, start - 3):start]}
+def _reported_question(tokens: DocTokens, start: int) -> bool:
+    before = {lx.lower for lx in tokens.lexes[max(0, start - 3):start]}
     return bool(before & {"if", "whether", "what", "unless"})
-
-
-def _sentence_index(doc: Any, sents: list[Any]) -> list[int]:
-    index = [0] * len(doc)
-    for n, sent in enumerate(sents):
-        for k in range(sent.start, sent.end):
-            index[k] = n
-    return index
 
 
 def _strongest(cues: list[tuple[str, str]], pack: ClaimPack) -> tuple[str, Severity]:
@@ -372,13 +319,15 @@ def _dedupe(cues: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return list(dict.fromkeys(cues))
 
 
-def _support_in(sent: Any, article: Article, link_spans: list[tuple[int, int]], named: list[str],
+def _support_in(tokens: DocTokens, k: int, article: Article, link_spans: list[tuple[int, int]], named: list[str],
                 markers: list[tuple[int, int, str]]) -> list[str]:
+    """The support sentence k carries: named sources, citation markers, links."""
+    start_char, end_char = tokens.sentence_chars(k)
     found = list(named)
-    found += [f"citation marker {text}" for start, _, text in markers if sent.start_char <= start < sent.end_char]
-    if _URL.search(sent.text):
+    found += [f"citation marker {text}" for start, _, text in markers if start_char <= start < end_char]
+    if _URL.search(tokens.sentence_text(k)):
         found.append("link in the text")
-    raw_start, raw_end = article.text_map.span_to_source(sent.start_char, sent.end_char)
+    raw_start, raw_end = article.text_map.span_to_source(start_char, end_char)
     if any(raw_start <= s < raw_end for s, _ in link_spans):
         found.append("link")
     return found
