@@ -16,7 +16,7 @@ class Context:
 
     config: Config
     nlp: Any = None  # the spaCy pipeline, from medreview.nlp
-    _doc_of: tuple[Article, Any] | None = field(default=None, repr=False)
+    _doc_of: tuple[Article, str, Any] | None = field(default=None, repr=False)
 
     @property
     def as_of(self) -> dt.date:
@@ -26,11 +26,13 @@ class Context:
         """The article's spaCy Doc, parsed on first use and shared by all checks.
 
         One article at a time; the cache holds the article itself, not its id(),
-        because a freed article's id can be reused by the next one.
+        because a freed article's id can be reused by the next one. It keeps the
+        text it parsed too: comparing strings is cheap, Doc.text is rebuilt from
+        every token on each call.
         """
-        if self._doc_of is None or self._doc_of[0] is not article or self._doc_of[1].text != article.text:
-            self._doc_of = (article, self.nlp(article.text))
-        return self._doc_of[1]
+        if self._doc_of is None or self._doc_of[0] is not article or self._doc_of[1] != article.text:
+            self._doc_of = (article, article.text, self.nlp(article.text))
+        return self._doc_of[2]
 
 
 class Check(Protocol):
