@@ -182,3 +182,82 @@ def test_words_command_lists_unknown_words_by_frequency(tmp_path):
     assert lines[2].split()[:3] == ["2", "2", "probelm"]
     plain = CliRunner().invoke(main, ["words", str(tmp_path), "--plain", "--min-count", "3"])
     assert plain.output.split() == ["Recieve"]
+
+
+# --- the near-word index (medreview.suggest): typos two edits away without Hunspell's suggest() ---
+
+class _NoSuggest:
+    """A Hunspell dictionary whose suggest() must not be called (it costs 30-130 ms)."""
+
+    def __init__(self, dic):
+        self._dic = dic
+        self.calls = 0
+
+    def spell(self, word):
+        return self._dic.spell(word)
+
+    def suggest(self, word):
+        self.calls += 1
+        return self._dic.suggest(word)
+
+
+def _counting_lexicon():
+    import dataclasses
+
+    from medreview.checks.spelling import lexicon_for
+
+    base = lexicon_for(Config())
+    spy = _NoSuggest(base.primary)
+    return dataclasses.replace(base, primary=spy, _known={}, _suggest={}, _variant={}), spy
+
+
+def test_a_typo_two_edits_away_is_answered_by_the_index_not_hunspell():
+    lexicon, spy = _counting_lexicon()
+    assert lexicon.suggest("perperties")[0] == "properties"  # Hunspell's own first: "perplexities"
+    assert lexicon.suggest("Cahgning")[0] == "Changing"
+    assert lexicon.suggest("replacents")[0] == "replacements"  # missing letters cost less than wrong ones
+    assert spy.calls == 0
+
+
+def test_a_word_nothing_is_two_edits_from_gets_hunspells_suggestions():
+    lexicon, spy = _counting_lexicon()
+    assert lexicon_module.near_index(lexicon.medical).near("ofisianado") == []
+    assert lexicon.suggest("ofisianado")[0] == "aficionado"
+    assert spy.calls == 1
+
+
+def test_the_index_is_built_once_per_process():
+    lexicon, _ = _counting_lexicon()
+    lexicon.suggest("perperties")
+    before = lexicon_module.near_index.cache_info()
+    other, _ = _counting_lexicon()
+    other.suggest("geomtrys")
+    after = lexicon_module.near_index.cache_info()
+    assert after.misses == before.misses and after.hits > before.hits
+    assert lexicon_module.near_index(lexicon.medical) is lexicon_module.near_index(other.medical)
+
+
+def test_index_finds_exactly_the_words_within_two_edits():
+    import random
+
+    from medreview.lexicon import _distance
+    from medreview.suggest import NearIndex, within
+
+    rng = random.Random(5)
+    words = sorted({"".join(rng.choice("abcde") for _ in range(rng.randint(1, 11))) for _ in range(3000)})
+    index = NearIndex(words)
+    for _ in range(300):
+        q = "".join(rng.choice("abcdef") for _ in range(rng.randint(1, 12)))
+        assert index.near(q) == sorted(w for w in words if w != q and _distance(q, w) <= 2), q
+        w = rng.choice(words)
+        assert within(q, w, 2) == (_distance(q, w) <= 2) and within(q, w, 1) == (_distance(q, w) <= 1)
+
+
+def test_skip_spans_searched_in_parts_equal_the_whole_pattern():
+    from medreview.checks.spelling import _SKIP_SPANS, _skip_spans
+
+    texts = ["See https://nhs.uk/a and www.cdc.gov.", "mail a.b@c.org or @handle #tag", "`code` here",
+             "Plain text. No links at all.", "e.g. nhs.uk/x", "WWW.EXAMPLE.COM", "caf\u00e9.com \u212a.org",
+             "user@host", "x.us y.info", ""]
+    for text in texts:
+        assert _skip_spans(text) == [m.span() for m in _SKIP_SPANS.finditer(text)], text
