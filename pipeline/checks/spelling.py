@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -38,14 +39,45 @@ SPELL_RULES = [
 _BY_ID = {r.id: r for r in SPELL_RULES}
 
 # Text spans never spell-checked: links, e-mail addresses, domain names, code, handles.
-_SKIP_SPANS = re.compile(
-    r"(?:https?://|ftp://|www\.)\S+"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|int|info|io|co|uk|us|ca|au|de|fr|nl|eu|health|nhs)\b\S*"
-    r"|`[^`\n]+`"
-    r"|(?<!\w)[@#]\w+",
-    re.I,
+_SKIP_PARTS = (
+    r"(?:https?://|ftp://|www\.)\S+",
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|int|info|io|co|uk|us|ca|au|de|fr|nl|eu|health|nhs)\b\S*",
+    r"`[^`\n]+`",
+    r"(?<!\w)[@#]\w+",
 )
+_SKIP_SPANS = re.compile("|".join(_SKIP_PARTS), re.I)
+# Speed: the whole pattern costs ~1 ms an article (the e-mail part retries at every letter), so
+# only the parts whose indispensable characters the text has are searched: a part that cannot
+# match anywhere cannot change what the others match, so the spans are the same.
+_TLDS = tuple("." + t for t in "com org net gov edu int info io co uk us ca au de fr nl eu health nhs".split())
+_SKIP_NEEDS = (
+    lambda low: "://" in low or "www." in low,
+    lambda low: "@" in low,
+    lambda low: any(t in low for t in _TLDS),
+    lambda low: "`" in low,
+    lambda low: "@" in low or "#" in low,
+)
+
+
+@lru_cache(maxsize=32)
+def _skip_pattern(parts: tuple[bool, ...]) -> re.Pattern[str] | None:
+    chosen = [p for p, on in zip(_SKIP_PARTS, parts) if on]
+    return re.compile("|".join(chosen), re.I) if chosen else None
+
+
+def _skip_spans(text: str) -> list[tuple[int, int]]:
+    """The spans _SKIP_SPANS finds in `text`."""
+    # Letters that IGNORECASE matches to ASCII ones but lower() does not map to them (ı ſ K İ):
+    # a text holding one is searched with the whole pattern.
+    if not text.isascii() and any(c in text for c in "\u0131\u017f\u212a\u0130"):
+        pattern: re.Pattern[str] | None = _SKIP_SPANS
+    else:
+        low = text.lower()
+        pattern = _skip_pattern(tuple(need(low) for need in _SKIP_NEEDS))
+    return [m.span() for m in pattern.finditer(text)] if pattern is not None else []
+
+
 _ACRONYM_MAX = 6  # all-capital words up to this length are taken as acronyms (DOMS, NSAID, SAMHSA)
 _CONTRACTION_TAILS = ("n't", "n’t", "'", "’")
 
@@ -86,38 +118,73 @@ def spelling_status(config: Config) -> str | None:
 
 
 def words_to_check(article: Article, doc: Any) -> Iterator[tuple[str, int, int, bool]]:
-    """(word, start, end, sentence_initial) of each token a dictionary should judge, in text order."""
+    """(word, start, end, sentence_initial) of each token a dictionary should judge, in text order.
+
+    Speed: the doc's token attributes come as one array (doc.to_array), not as a spaCy Token
+    object per token (creating those was a third of the check's time), and what depends on
+    the word alone is judged once per distinct word.
+    """
+    from spacy.attrs import LIKE_EMAIL, LIKE_NUM, LIKE_URL, ORTH, SENT_START, SPACY
+
     text = article.text
-    skip = [m.span() for m in _SKIP_SPANS.finditer(text)]
+    if not len(doc):
+        return
+    arr = doc.to_array([ORTH, SPACY, LIKE_URL, LIKE_EMAIL, LIKE_NUM, SENT_START])
+    strings = doc.vocab.strings
+    words = [strings[o] for o in arr[:, 0].tolist()]
+    # bit 0: a space follows; bit 1: like a URL, e-mail or number; bit 2: starts a sentence
+    small = arr[:, 1:5].astype("int64")
+    flags = (small[:, 0] | ((small[:, 1] | small[:, 2] | small[:, 3]) << 1)
+             | ((arr[:, 5] == 1).astype("int64") << 2)).tolist()
+    skip = _skip_spans(text)
     si = 0
-    tokens = list(doc)
-    for i, tok in enumerate(tokens):
-        word = tok.text
-        start = tok.idx
+    n = len(words)
+    pos = 0  # doc.text is the tokens' texts, each followed by its whitespace (SPACY)
+    for i, word in enumerate(words):
+        f = flags[i]
+        space = f & 1
+        start = pos
         end = start + len(word)
+        pos = end + space
+        ok = _WORD_VERDICT.get(word)
+        if ok is None:
+            ok = _judgeable(word) and not f & 2
+            if len(_WORD_VERDICT) > 200_000:
+                _WORD_VERDICT.clear()
+            _WORD_VERDICT[word] = ok
+        if not ok:
+            continue
         while si < len(skip) and skip[si][1] <= start:
             si += 1
         if si < len(skip) and skip[si][0] < end:
             continue
-        if len(word) < 2 or tok.like_url or tok.like_email or tok.like_num or not is_checkable(word):
-            continue
-        if word[0] in "'’" or word.lower() in ("n't", "n’t"):
-            continue  # the tail of a contraction or possessive: 've, 's, ’ll, n't
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        if nxt is not None and not tok.whitespace_ and nxt.text.lower().startswith(_CONTRACTION_TAILS):
+        if not space and i + 1 < n and words[i + 1].lower().startswith(_CONTRACTION_TAILS):
             continue  # "ca" of "can't", "wo" of "won't"
-        if word.isupper() and len(word) <= _ACRONYM_MAX:
+        if word[0].isupper() and _cited_author(words, i):
             continue
-        if any(c.isupper() for c in word[1:]) and not word.isupper():
-            continue  # mixed case is a brand or product name: MedlinePlus, YouTube, eGFR
-        if word[0].isupper() and _cited_author(tokens, i):
-            continue
-        yield word, start, end, bool(tok.is_sent_start)
+        yield word, start, end, bool(f & 4)
 
 
-def _cited_author(tokens: list[Any], i: int) -> bool:
+# Whether a word, on its own, is one a dictionary should judge (like_url/like_email/like_num are
+# spaCy lexeme flags, so also the word's alone). Shared by the process's articles.
+_WORD_VERDICT: dict[str, bool] = {}
+
+
+def _judgeable(word: str) -> bool:
+    if len(word) < 2 or not is_checkable(word):
+        return False
+    if word[0] in "'’" or word.lower() in ("n't", "n’t"):
+        return False  # the tail of a contraction or possessive: 've, 's, ’ll, n't
+    if word.isupper() and len(word) <= _ACRONYM_MAX:
+        return False
+    if any(c.isupper() for c in word[1:]) and not word.isupper():
+        return False  # mixed case is a brand or product name: MedlinePlus, YouTube, eGFR
+    return True
+
+
+def _cited_author(words: list[str], i: int) -> bool:
     """A surname in a reference: "Kongsted A, Kjaer P" (initials follow) or "Maher et al." """
-    after = [t.text for t in tokens[i + 1:i + 3]]
+    after = words[i + 1:i + 3]
     if after and re.match(r"^[A-Z]{1,3}\.?$", after[0]) and (
             after[0].endswith(".") or len(after) < 2 or after[1] in (",", ".", ";", ":")):
         return True
@@ -159,15 +226,20 @@ class SpellingCheck:
         names = _defined_names(article, words)
         misspelt: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
         styles: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+        verdicts: dict[str, tuple[bool, str | None]] = {}  # word -> (known, style), once per distinct word
         for word, start, end, _ in words:
-            if word in names:
-                continue
-            if not lexicon.known(word):
+            verdict = verdicts.get(word)
+            if verdict is None:
+                if word in names:
+                    verdict = (True, None)
+                else:
+                    known = lexicon.known(word)
+                    verdict = (known, _style(lexicon, word) if known else None)
+                verdicts[word] = verdict
+            if not verdict[0]:
                 misspelt[word.lower()].append((word, start, end))
-                continue
-            style = _style(lexicon, word)
-            if style is not None:
-                styles[style].append((word, start, end))
+            elif verdict[1] is not None:
+                styles[verdict[1]].append((word, start, end))
         yield from self._misspellings(article, lexicon, misspelt)
         yield from self._variants(article, lexicon, styles, section.get("other_variant", "accept") == "flag")
 
