@@ -13,6 +13,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+import numpy
+from spacy.attrs import IS_SPACE, SENT_START
 from spacy.language import Language
 
 ABBREVIATIONS = frozenset(
@@ -23,13 +25,23 @@ ABBREVIATIONS = frozenset(
 
 @Language.component("medreview_sentences")
 def line_and_abbreviation_boundaries(doc: Any) -> Any:
-    """Adjust the sentencizer's boundaries for article text (see module docstring)."""
-    for i, tok in enumerate(doc[1:], start=1):
-        prev = doc[i - 1]
-        if prev.is_space and "\n" in prev.text and not tok.is_space:
+    """Adjust the sentencizer's boundaries for article text (see module docstring).
+
+    Only two kinds of token can change: one after a line break, and one the
+    sentencizer starts a sentence with. They are found from the Doc's arrays,
+    so the other ~95% of tokens never become Python objects.
+    """
+    if len(doc) < 2:
+        return doc
+    attrs = doc.to_array([IS_SPACE, SENT_START])
+    after_break = {i + 1 for i in numpy.flatnonzero(attrs[:-1, 0]) if "\n" in doc[int(i)].text}
+    starts = numpy.flatnonzero(attrs[1:, 1] == 1) + 1
+    for i in sorted(after_break.union(int(i) for i in starts)):
+        tok = doc[i]
+        if i in after_break and not tok.is_space:
             # A blank line always ends a sentence; a single line break does when the
             # next line starts like a new unit (a capital, a digit, a bullet).
-            if "\n\n" in prev.text.replace("\r", "") or not tok.text[:1].islower():
+            if "\n\n" in doc[i - 1].text.replace("\r", "") or not tok.text[:1].islower():
                 tok.is_sent_start = True
             continue
         if tok.is_sent_start and (_after_abbreviation(doc, i) or _trailing_marker(doc, i)):

@@ -1,0 +1,48 @@
+"""The sentence rules: the array-driven component gives the boundaries of the plain per-token rules."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from medreview.nlp import _after_abbreviation, _trailing_marker, build_nlp
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@Language.component("reference_sentences")
+def _reference(doc):
+    """The rules as first written: every token looked at in turn."""
+    for i, tok in enumerate(doc[1:], start=1):
+        prev = doc[i - 1]
+        if prev.is_space and "\n" in prev.text and not tok.is_space:
+            if "\n\n" in prev.text.replace("\r", "") or not tok.text[:1].islower():
+                tok.is_sent_start = True
+            continue
+        if tok.is_sent_start and (_after_abbreviation(doc, i) or _trailing_marker(doc, i)):
+            tok.is_sent_start = False
+    return doc
+
+
+def _texts() -> list[str]:
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted((REPO / "corpus").iterdir())]
+    texts += ["", "a", "\n", "\n\nA", "Hi.\n\nthere", "e.g. this. And [1] that.", "Smith et al. 2019. Next one.",
+              "x \n y", " \n\n ", "See Dr. Lee.\nthen rest.\r\n\r\nNext.", "It works.² Then [3, 4] more.",
+              "Pain (vs. ice) helps. no. 5 is fine.\n- a list item\n- Another"]
+    rng = random.Random(7)
+    pieces = ["Pain eases.", "e.g.", "et al.", "Dr.", "[1]", "²", "\n", "\n\n", "word", "Word", "3", "—", "vs.",
+              "(2019).", "it", "The", "  ", "\r\n"]
+    texts += [" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 60))) for _ in range(400)]
+    return texts
+
+
+def test_sentence_starts_equal_the_per_token_rules():
+    nlp = build_nlp()
+    reference = spacy.blank("en")
+    reference.add_pipe("sentencizer")
+    reference.add_pipe("reference_sentences")
+    for text in _texts():
+        assert [s.start for s in nlp(text).sents] == [s.start for s in reference(text).sents], text
