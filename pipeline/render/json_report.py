@@ -47,10 +47,23 @@ def iter_json(report: Report) -> Iterator[str]:
         text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
         return text.replace("\n", "\n" + indent)
 
+    def dump_article(entry: dict, indent: str) -> str:
+        """Pretty, but each finding on one line: json's C encoder writes only compact JSON, and a
+        finding per line reads and diffs well (the pretty encoder was most of the render time)."""
+        inner = indent + "  "
+        fields = []
+        for key, value in entry.items():
+            if key == "findings" and value:
+                rows = (",\n" + inner + "  ").join(json.dumps(f, ensure_ascii=False, default=str) for f in value)
+                fields.append(f'{inner}"findings": [\n{inner}  {rows}\n{inner}]')
+            else:
+                fields.append(f"{inner}{json.dumps(key)}: {dump(value, inner)}")
+        return "{\n" + ",\n".join(fields) + "\n" + indent + "}"
+
     yield f'{{\n  "medreview": {json.dumps(report.version)},\n  "as_of": {json.dumps(report.as_of.isoformat())},\n'
     yield '  "articles": ['
     for n, a in enumerate(report.articles):
-        yield ("," if n else "") + "\n    " + dump(article_json(a), "    ")
+        yield ("," if n else "") + "\n    " + dump_article(article_json(a), "    ")
     yield ("\n  " if report.articles else "") + '],\n  "summary": ' + dump(report.summary(), "  ") + "\n}\n"
 
 
