@@ -401,7 +401,7 @@ class Pipeline:
 
 
 def clear_lexicon_caches(lexicon: Any) -> None:
-    for name in ("_known", "_suggest", "_variant"):
+    for name in ("_known", "_suggest", "_variant", "_verdict"):
         cache = getattr(lexicon, name, None)
         if isinstance(cache, dict):
             cache.clear()

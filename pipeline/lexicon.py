@@ -116,6 +116,9 @@ class Lexicon:
     _suggest: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _variant: dict[str, str | None] = field(default_factory=dict, repr=False)
     _unindexed: tuple[str, ...] | None = field(default=None, repr=False)
+    # checks.spelling's verdict on each distinct word (by spaCy ORTH id), and the vocab it read
+    _verdict: dict[int, tuple[int, str | None]] = field(default_factory=dict, repr=False)
+    _verdict_vocab: Any = field(default=None, repr=False)
 
     def known(self, word: str) -> bool:
         hit = self._known.get(word)

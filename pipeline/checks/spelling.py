@@ -209,6 +209,139 @@ def _defined_names(article: Article, words: list[tuple[str, int, int, bool]]) ->
     return names
 
 
+# What a distinct word is, on its own, for a lexicon: _QUIET (never a finding wherever it stands:
+# not a word a dictionary judges, or a known word of no particular variant), _UNKNOWN (a
+# misspelling unless the article defines it as a name or the place it stands is skipped) or
+# _STYLED (a known word of one variant, for SPELL002, with the same provisos).
+_QUIET, _UNKNOWN, _STYLED = 0, 1, 2
+_QUIET_VERDICT = (_QUIET, None)
+_VERDICT_CACHE_MAX = 200_000
+
+
+def _word_verdicts(lexicon: Lexicon, doc: Any, orths: list[int]) -> list[tuple[int, str | None]]:
+    """The verdict on each distinct word (by its spaCy ORTH id), from the lexicon's per-process
+    cache: a 1,000-word article has ~500 distinct words, nearly all seen in earlier articles."""
+    cache = lexicon._verdict
+    if lexicon._verdict_vocab is not doc.vocab:  # the lexeme flags below are the vocab's
+        cache.clear()
+        lexicon._verdict_vocab = doc.vocab
+    get = cache.get
+    out = [get(o) for o in orths]
+    if None in out:
+        if len(cache) > _VERDICT_CACHE_MAX:
+            cache.clear()
+        vocab, strings = doc.vocab, doc.vocab.strings
+        for k, v in enumerate(out):
+            if v is None:
+                o = orths[k]
+                word = strings[o]
+                lex = vocab[o]
+                if not _judgeable(word) or lex.like_url or lex.like_email or lex.like_num:
+                    v = _QUIET_VERDICT
+                elif not lexicon.known(word):
+                    v = (_UNKNOWN, None)
+                else:
+                    style = _style(lexicon, word)
+                    v = _QUIET_VERDICT if style is None else (_STYLED, style)
+                cache[o] = out[k] = v
+    return out
+
+
+def judged_words(article: Article, doc: Any, lexicon: Lexicon) -> list[tuple[str, int, int, tuple[int, str | None]]]:
+    """(word, start, end, verdict) of each occurrence that is a misspelling (verdict[0] _UNKNOWN)
+    or a variant spelling (_STYLED, verdict[1] its locale), in text order: the words of
+    words_to_check() that the lexicon does not know or knows as one variant's, less the names
+    the article defines (_defined_names).
+
+    Speed: the same result as judging every word of words_to_check(), at a few numpy calls and
+    a dictionary hit per distinct word. The verdict on a word alone (judgeable, known, variant)
+    is cached per process; the rules that depend on where a word stands (skip spans,
+    contractions, cited authors, sentence starts, names) are applied only to the occurrences of
+    the rare words the verdict leaves in question, and whether such a word is a defined name
+    depends only on its own occurrences.
+    """
+    import numpy as np
+
+    if not len(doc):
+        return []
+    ids = doc.to_array("ORTH")
+    uniq, inverse = np.unique(ids, return_inverse=True)
+    verdicts = _word_verdicts(lexicon, doc, uniq.tolist())
+    open_ = [k for k, v in enumerate(verdicts) if v[0] != _QUIET]
+    if not open_:
+        return []
+    mask = np.zeros(len(uniq), dtype=bool)
+    mask[open_] = True
+    positions = np.flatnonzero(mask[inverse]).tolist()
+    inverse = inverse.reshape(-1)
+    text = article.text
+    strings = doc.vocab.strings
+    n = len(ids)
+    skip: _LocalSkips = _LocalSkips(text)
+    kept: list[tuple[str, int, int, bool, tuple[int, str | None]]] = []
+    for i in positions:
+        token = doc[i]
+        word = token.text
+        start = token.idx
+        end = start + len(word)
+        if skip.covers(start, end):
+            continue
+        if not token.whitespace_ and i + 1 < n and strings[int(ids[i + 1])].lower().startswith(_CONTRACTION_TAILS):
+            continue  # "ca" of "can't", "wo" of "won't"
+        if word[0].isupper() and _cited_author([strings[int(o)] for o in ids[i:i + 3].tolist()], 0):
+            continue
+        kept.append((word, start, end, bool(token.is_sent_start), verdicts[int(inverse[i])]))
+    if not kept:
+        return []
+    names = _names_among(article, kept)
+    return [(w, s, e, v) for w, s, e, _, v in kept if w not in names]
+
+
+def _names_among(article: Article, kept: list[tuple[str, int, int, bool, Any]]) -> set[str]:
+    """Which of the words of `kept` _defined_names() would call names: whether a word is one
+    depends only on its own occurrences (capitalised mid-sentence twice, after the title) and
+    on the article's authors, reviewers and title."""
+    counts = Counter(w for w, _, _, initial, _ in kept if w[:1].isupper() and not initial)
+    names = {w for w, n in counts.items() if n >= 2}
+    m = article.meta
+    for loc in [*m.authors, *m.reviewed_by]:
+        names.update(re.findall(r"[^\W\d_]+", str(loc.value)))
+    if m.title is not None:
+        title = str(m.title.value)
+        at = article.text.find(title, 0, 400)
+        title_end = at + len(title) if at >= 0 else 0
+        body = {w for w, start, _, _, _ in kept if start >= title_end}
+        names.update(w for w in re.findall(r"[^\W\d_]+", title) if w in body)
+    return names
+
+
+class _LocalSkips:
+    """Whether a span of the text overlaps one of _skip_spans(text), searched only around it.
+
+    Every part of _SKIP_SPANS but the backtick one matches no whitespace, so a match of the
+    whole-text search lies inside one run of non-space characters, and the whole-text search
+    reaches a run's first character with no match in progress: searching that run alone
+    (finditer with pos/endpos, so look-behinds still see the text before it) finds the same
+    matches there. A text with a backtick is searched whole, once.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.whole: list[tuple[int, int]] | None = _skip_spans(text) if "`" in text else None
+
+    def covers(self, start: int, end: int) -> bool:
+        if self.whole is not None:
+            return any(a < end and start < b for a, b in self.whole)
+        text = self.text
+        a = start
+        while a > 0 and not text[a - 1].isspace():
+            a -= 1
+        b = end
+        while b < len(text) and not text[b].isspace():
+            b += 1
+        return any(s < end and start < e for s, e in (m.span() for m in _SKIP_SPANS.finditer(text, a, b)))
+
+
 class SpellingCheck:
     family = "SPELL"
     category = "spelling"
@@ -222,23 +355,12 @@ class SpellingCheck:
         except (LexiconUnavailable, ValueError):
             return  # the CLI says once why spelling is skipped
         section = ctx.config.section("spelling")
-        words = list(words_to_check(article, ctx.doc(article)))
-        names = _defined_names(article, words)
         misspelt: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
         styles: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
-        verdicts: dict[str, tuple[bool, str | None]] = {}  # word -> (known, style), once per distinct word
-        for word, start, end, _ in words:
-            verdict = verdicts.get(word)
-            if verdict is None:
-                if word in names:
-                    verdict = (True, None)
-                else:
-                    known = lexicon.known(word)
-                    verdict = (known, _style(lexicon, word) if known else None)
-                verdicts[word] = verdict
-            if not verdict[0]:
+        for word, start, end, verdict in judged_words(article, ctx.doc(article), lexicon):
+            if verdict[0] == _UNKNOWN:
                 misspelt[word.lower()].append((word, start, end))
-            elif verdict[1] is not None:
+            else:
                 styles[verdict[1]].append((word, start, end))
         yield from self._misspellings(article, lexicon, misspelt)
         yield from self._variants(article, lexicon, styles, section.get("other_variant", "accept") == "flag")
@@ -309,8 +431,6 @@ def _where(article: Article, text_offset: int) -> str:
 
 def unknown_words(article: Article, doc: Any, lexicon: Lexicon) -> Iterator[str]:
     """Every unknown word of an article (for `medreview words`), as written."""
-    words = list(words_to_check(article, doc))
-    names = _defined_names(article, words)
-    for word, _, _, _ in words:
-        if word not in names and not lexicon.known(word):
+    for word, _, _, verdict in judged_words(article, doc, lexicon):
+        if verdict[0] == _UNKNOWN:
             yield word

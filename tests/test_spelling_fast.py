@@ -1,0 +1,165 @@
+"""The fast paths of the spelling check give exactly what the plain ones give.
+
+- checks.spelling.judged_words (a verdict per distinct word, cached per process, context rules
+  only where a word is in question) against judging every word of words_to_check() with
+  _defined_names(), the check's previous loop, on the gold set, the bundled corpus, the
+  benchmark's clean prose and random texts built to hit every rule;
+- _LocalSkips (skip spans searched around a word) against _skip_spans(text);
+- the near-word index saved on disk and mapped back against the one built in memory, and a
+  cache folder that cannot be written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+
+from medreview.checks.base import Context
+from medreview.checks.spelling import (
+    _STYLED, _UNKNOWN, SpellingCheck, _defined_names, _LocalSkips, _skip_spans, _style, judged_words,
+    lexicon_for, spelling_status, words_to_check,
+)
+from medreview.clean import clean_article
+from medreview.config import Config
+from medreview.ingest import Reader
+from medreview.nlp import build_nlp
+
+REPO = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.skipif(
+    spelling_status(Config()) is not None,
+    reason=f"spelling engine unavailable here: {spelling_status(Config())} (scripts/bootstrap installs it)",
+)
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp()
+
+
+def _article(tmp_path: Path, text: str, name: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    (article,) = Reader(8_000_000).read(path, "markdown" if name.endswith(".md") else "text")
+    clean_article(article)
+    return article
+
+
+def _plain_path(article, doc, lexicon):
+    """The check's loop before judged_words: every word of words_to_check, names, lexicon."""
+    words = list(words_to_check(article, doc))
+    names = _defined_names(article, words)
+    out = []
+    for word, start, end, _ in words:
+        if word in names:
+            continue
+        if not lexicon.known(word):
+            out.append((word, start, end, (_UNKNOWN, None)))
+        else:
+            style = _style(lexicon, word)
+            if style is not None:
+                out.append((word, start, end, (_STYLED, style)))
+    return out
+
+
+_PIECES = [
+    "The patient felt better.", "Take 5mg twice daily, or 10 mg/kg.", "You’ve probably felt it.",
+    "Don't worry, you can't and won't break it.", "Read https://www.nhs.uk/conditions/back-pain/ today.",
+    "Write to info@spinecare-clinic.org or visit nhs.uk/x.", "Use `pip instal medreview` here.",
+    "Follow @Okafor and #backpain.", "Kongsted A, Kjaer P. Spinal manipulaton. 2016.", "Maher et al. found it.",
+    "Dr Brightwell says so. Brightwell also says.", "Brightwell said it.", "The colour and the color differ.",
+    "Stabilising and stabilizing.", "A probelm, a Probelm and PROBELM.", "nessessarily fisrt",
+    "MedlinePlus and YouTube and eGFR.", "DOMS and NSAID.", "the iliopsoas and quadratus lumborum",
+    "gel-like self-care X-ray", "Okafor's advice (Okafor, 2020).", "www.example.com/probelm?x=fisrt",
+    "The ca n't case.", "Wierdword Wierdword here.", "centre, center, haemoglobin, hemoglobin",
+    "e.g. i.e. etc.", "Ölçüm café naïve", "probelm@mail.com", "See probelm.org/x.", "Smith J. et al.",
+]
+
+
+def _random_text(rng: random.Random, clean: list[str]) -> str:
+    title = rng.choice(["Back pain, Brightwell and you", "Heel pain", "Wierdword explained", "A probelm"])
+    authors = rng.choice(["Daniel Okafor", "Wierdword Smith", "Jo Brightwell"])
+    front = f"---\ntitle: \"{title}\"\nauthor:\n  name: {authors}\n---\n\n" if rng.random() < 0.5 else ""
+    parts = []
+    for _ in range(rng.randint(3, 25)):
+        parts.append(rng.choice(_PIECES) if rng.random() < 0.6 else rng.choice(clean))
+        if rng.random() < 0.2:
+            parts.append("\n\n")
+    return front + (title + "\n\n" if not front else "") + " ".join(parts) + "\n"
+
+
+def _texts(tmp_path: Path):
+    gold = yaml.safe_load((REPO / "tests" / "gold" / "spelling.yml").read_text(encoding="utf-8"))
+    for k, item in enumerate(gold["flag"] + gold["keep"]):
+        yield _article(tmp_path, item["text"] + "\n", f"gold{k}.{'md' if item.get('format') == 'md' else 'txt'}")
+    for p in sorted((REPO / "corpus").glob("*.txt")) + sorted((REPO / "corpus").glob("*.md")):
+        yield _article(tmp_path, p.read_text(encoding="utf-8"), p.name)
+    clean_file = REPO / "benchmarks" / "data" / "clean_health_text.txt"
+    clean = [s for s in clean_file.read_text(encoding="utf-8").split("\n\n") if s.strip()]
+    for k, sec in enumerate(clean_file.read_text(encoding="utf-8").split("\n=====\n")):
+        yield _article(tmp_path, sec, f"clean{k}.txt")
+    rng = random.Random(11)
+    for k in range(150):
+        yield _article(tmp_path, _random_text(rng, clean), f"random{k}.{'md' if k % 2 else 'txt'}")
+
+
+def test_judged_words_equal_judging_every_word(tmp_path, nlp):
+    lexicon = lexicon_for(Config())
+    fresh = dataclasses.replace(lexicon, _known={}, _suggest={}, _variant={}, _verdict={}, _verdict_vocab=None)
+    seen = 0
+    for article in _texts(tmp_path):
+        doc = nlp(article.text)
+        expected = _plain_path(article, doc, lexicon)
+        assert judged_words(article, doc, lexicon) == expected, article.path
+        assert judged_words(article, doc, fresh) == expected, article.path  # empty cache, filled per article
+        seen += bool(expected)
+    assert seen > 100  # the texts do reach the context rules
+    assert lexicon._verdict  # and the verdicts are kept for the next article
+
+
+def test_verdict_cache_is_bounded_and_follows_the_vocab(tmp_path, nlp, monkeypatch):
+    from medreview.checks import spelling
+
+    lexicon = dataclasses.replace(lexicon_for(Config()), _known={}, _suggest={}, _variant={}, _verdict={},
+                                  _verdict_vocab=None)
+    monkeypatch.setattr(spelling, "_VERDICT_CACHE_MAX", 20)
+    article = _article(tmp_path, "A probelm. " + " ".join(f"word{k} plain text here" for k in range(30)) + "\n",
+                       "a.txt")
+    doc = nlp(article.text)
+    first = judged_words(article, doc, lexicon)
+    assert [w for w, *_ in first] == ["probelm"]
+    judged_words(article, doc, lexicon)
+    assert len(lexicon._verdict) <= 20 + len(set(t.text for t in doc))
+    other = build_nlp()
+    assert judged_words(article, other(article.text), lexicon) == first
+    assert lexicon._verdict_vocab is other.vocab
+
+
+def test_local_skip_search_equals_the_whole_text_search(nlp):
+    rng = random.Random(3)
+    alphabet = ["a", "b", "x", ".", "@", "/", ":", "-", "_", "+", "#", "`", " ", " ", "\n", "com", "org", "uk",
+                "www", "http", "https://", "nhs", "probelm", "\u00a0", "\u212a", "é", "'"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(3000)]
+    texts += [p + " " + q for p in _PIECES for q in _PIECES[:5]]
+    for text in texts:
+        local, spans = _LocalSkips(text), _skip_spans(text)
+        for token in nlp.make_doc(text):
+            s, e = token.idx, token.idx + len(token.text)
+            if not token.text.strip():
+                continue
+            assert local.covers(s, e) == any(a < e and s < b for a, b in spans), (text, token.text)
+
+
+def test_the_check_gives_the_same_findings_with_a_cold_and_a_warm_cache(tmp_path, nlp):
+    lexicon = lexicon_for(Config())
+    ctx = Context(config=Config(), nlp=nlp)
+    article = _article(tmp_path, (REPO / "corpus" / "muscle-spasms-lower-back.txt").read_text(encoding="utf-8"),
+                       "seed.txt")
+    warm = [(f.rule, f.line, f.column, f.message, f.suggestions) for f in SpellingCheck().check(article, ctx)]
+    lexicon._verdict.clear()
+    cold = [(f.rule, f.line, f.column, f.message, f.suggestions) for f in SpellingCheck().check(article, ctx)]
+    assert warm == cold and {m[3].split("”")[0] for m in warm} >= {"“probelm", "“fisrt", "“nessessarily"}
