@@ -17,6 +17,7 @@ belongs to (en-US or en-GB) is judged separately, for the consistency rule.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -93,13 +94,22 @@ def read_word_list(text: str) -> set[str]:
 
 
 def bundled_accept_words() -> set[str]:
+    return set(_bundled_accept())
+
+
+@lru_cache(maxsize=1)
+def _bundled_accept() -> frozenset[str]:
+    """The bundled accept lists' words (package files: read once per process, ~25 ms)."""
     words: set[str] = set()
+    for text in _bundled_accept_texts():
+        words |= read_word_list(text)
+    return frozenset(words)
+
+
+def _bundled_accept_texts() -> list[str]:
     folder = resources.files("medreview.rules")
-    for name in ("accept.txt", "drugs.txt"):
-        path = folder / name
-        if path.is_file():
-            words |= read_word_list(path.read_text(encoding="utf-8"))
-    return words
+    return [(folder / name).read_text(encoding="utf-8") for name in ("accept.txt", "drugs.txt")
+            if (folder / name).is_file()]
 
 
 @dataclass
@@ -112,6 +122,7 @@ class Lexicon:
     medical: frozenset[str] = frozenset()  # casefolded medical word list, to rank rare terms after common words
     plain: Any = None  # the house-style dictionary without medical words: judges variants
     rejected: frozenset[str] = frozenset()  # misspellings a dictionary lists as words (rules/reject.txt)
+    medical_digest: str | None = None  # sha256 of the medical .dic file: part of the near-word index's key
     _known: dict[str, bool] = field(default_factory=dict, repr=False)
     _suggest: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _variant: dict[str, str | None] = field(default_factory=dict, repr=False)
@@ -174,9 +185,9 @@ class Lexicon:
         """Words of the near-word index and of the user's accept lists within two edits of `word`."""
         from .suggest import MAX_DISTANCE, within
 
-        index = near_index(self.medical)
+        index = near_index(self.medical, self.medical_digest)
         if self._unindexed is None:  # accept-list words the process-wide index lacks: a few, checked one by one
-            self._unindexed = tuple(sorted(w for w in self.accepted - self.medical - bundled_accept_words()
+            self._unindexed = tuple(sorted(w for w in self.accepted - self.medical - _bundled_accept()
                                            if w.isalpha()))
         extra = [w for w in self._unindexed if w != word and within(word, w, MAX_DISTANCE)]
         return index.near(word) + extra
@@ -260,17 +271,75 @@ _INDEX_MIN_ZIPF = 1.5
 
 
 @lru_cache(maxsize=2)
-def near_index(medical: frozenset[str]) -> Any:
-    """The process's near-word index (medreview.suggest.NearIndex), built on first use: the common
-    words of wordfreq's English list, the medical word list and the bundled accept lists."""
-    from wordfreq import get_frequency_dict
+def near_index(medical: frozenset[str], medical_digest: str | None = None) -> Any:
+    """The process's near-word index (medreview.suggest.NearIndex): the common words of
+    wordfreq's English list, the medical word list and the bundled accept lists.
 
+    Built on first use (~0.5 s CPU) and saved under the cache folder ($MEDREVIEW_CACHE_DIR or
+    .medreview-cache, in near-index/), keyed by a digest of everything it is built from, so the
+    next process maps the file (a few milliseconds, pages shared between processes) instead.
+    A folder that cannot be written or read only means building it in memory, as before.
+    `medical_digest` stands for the medical list (the Lexicon passes its .dic file's digest);
+    without it the words themselves are digested.
+    """
     from .suggest import NearIndex
+
+    key = _near_index_key(medical, medical_digest)
+    path = _near_index_path(key)
+    if path is not None:
+        index = NearIndex.load(path, key)
+        if index is not None:
+            return index
+    index = NearIndex(_near_index_words(medical))
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            index.save(path, key)
+        except OSError:
+            pass  # read-only or full: the index in memory serves this process
+    return index
+
+
+def _near_index_words(medical: frozenset[str]) -> list[str]:
+    from wordfreq import get_frequency_dict
 
     floor = 10 ** (_INDEX_MIN_ZIPF - 9)
     common = [w for w, f in get_frequency_dict("en", wordlist="best").items() if f >= floor and w.isalpha()]
-    bundled = [w for w in (medical | bundled_accept_words()) if w.isalpha()]
-    return NearIndex(common + bundled)
+    bundled = sorted(w for w in (medical | _bundled_accept()) if w.isalpha())
+    return common + bundled
+
+
+def _near_index_key(medical: frozenset[str], medical_digest: str | None) -> str:
+    """A digest of what the index is built from: its format and parameters, wordfreq's version
+    and English data files, the medical list and the bundled accept lists."""
+    import hashlib
+
+    import wordfreq
+
+    from . import suggest
+
+    h = hashlib.sha256()
+    h.update(repr((suggest.FORMAT, suggest.PREFIX, suggest.MAX_DISTANCE, _INDEX_MIN_ZIPF)).encode())
+    try:
+        from importlib.metadata import version
+
+        h.update(version("wordfreq").encode())
+    except Exception:
+        pass
+    data = Path(wordfreq.__file__).parent / "data"
+    for f in sorted(data.glob("*_en.msgpack.gz")):
+        st = f.stat()
+        h.update(f"{f.name} {st.st_size} {st.st_mtime_ns}".encode())
+    h.update((medical_digest if medical_digest is not None else
+              hashlib.sha256("\n".join(sorted(medical)).encode()).hexdigest()).encode())
+    for text in _bundled_accept_texts():
+        h.update(hashlib.sha256(text.encode()).digest())
+    return h.hexdigest()[:32]
+
+
+def _near_index_path(key: str) -> Path | None:
+    folder = os.environ.get("MEDREVIEW_CACHE_DIR", ".medreview-cache")
+    return Path(folder) / "near-index" / f"{key}.bin" if folder else None
 
 
 def edits1(word: str) -> set[str]:
@@ -405,10 +474,13 @@ def load_lexicon(settings: LexiconSettings, stamp: tuple[Any, ...] = ()) -> Lexi
     accepted = bundled_accept_words()
     sources = [f"Hunspell {primary_name}", other_name]
     medical: set[str] = set()
+    medical_digest = hashlib.sha256(b"").hexdigest()
     med = _find(MEDICAL_DIC, dirs)
     if med is not None:
         primary.add_dic(str(med))  # so suggestions include medical terms
-        medical = read_word_list(med.read_text(encoding="utf-8", errors="replace"))
+        raw = med.read_bytes()
+        medical_digest = hashlib.sha256(raw).hexdigest()
+        medical = read_word_list(raw.decode("utf-8", errors="replace"))
         accepted |= medical
         sources.append(f"medical ({med.stem})")
     for f in settings.accept_files:
@@ -423,7 +495,7 @@ def load_lexicon(settings: LexiconSettings, stamp: tuple[Any, ...] = ()) -> Lexi
     if reject_file.is_file():
         rejected = frozenset(read_word_list(reject_file.read_text(encoding="utf-8")))
     return Lexicon(primary, other, settings.locale, frozenset(accepted - rejected), " + ".join(sources),
-                   frozenset(medical), plain, rejected)
+                   frozenset(medical), plain, rejected, medical_digest)
 
 
 _WORDY = re.compile(r"^[^\W\d_]+(?:['’][^\W\d_]+)*$")

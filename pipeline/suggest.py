@@ -24,7 +24,11 @@ misspelling has no known word one edit away; a look-up ~0.5 ms (PREFIX 7:
 
 from __future__ import annotations
 
+import json
+import os
+import uuid
 from itertools import combinations
+from pathlib import Path
 from typing import Iterable
 
 import numpy as np
@@ -33,6 +37,8 @@ PREFIX = 8
 MAX_DISTANCE = 2
 _BASE = 1_000_003  # polynomial hash base, arithmetic modulo 2**64 (numpy's uint64 wraps)
 _MASK = (1 << 64) - 1
+FORMAT = 1  # of the file NearIndex.save writes; part of its key
+_MAGIC = b"MRNEAR1\n"
 
 
 _M1, _M2 = 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53  # MurmurHash3's 64-bit finaliser
@@ -96,13 +102,33 @@ def _deletion_polynomials(codes: np.ndarray) -> list[np.ndarray]:
 
 
 class NearIndex:
-    """Words within MAX_DISTANCE edits (optimal string alignment) of a query."""
+    """Words within MAX_DISTANCE edits (optimal string alignment) of a query.
 
-    def __init__(self, words: Iterable[str]) -> None:
-        self.words = list(dict.fromkeys(w for w in words if w))
+    Five arrays: `packed` (sorted hash << 32 | prefix id), `order` and `starts` (prefix id ->
+    its words, CSR), `blob` and `offsets` (the words, UTF-8, one after another). save() writes
+    them to one file and load() maps it back read-only (numpy memmap), so a process loads the
+    index in milliseconds and the processes of a run share its pages.
+    """
+
+    ARRAYS = ("packed", "order", "starts", "offsets", "blob")
+
+    def __init__(self, words: Iterable[str] = (), *, arrays: dict[str, np.ndarray] | None = None) -> None:
+        if arrays is not None:
+            for name in self.ARRAYS:
+                setattr(self, "_" + name, arrays[name])
+            self._text = self._blob.tobytes()
+            self._offs = self._offsets.tolist()
+            return
+        unique = list(dict.fromkeys(w for w in words if w))
+        encoded = [w.encode("utf-8") for w in unique]
+        self._offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(b) for b in encoded], out=self._offsets[1:])
+        self._text = b"".join(encoded)
+        self._blob = np.frombuffer(self._text, dtype=np.uint8)
+        self._offs = self._offsets.tolist()
         prefixes: dict[str, int] = {}
-        word_prefix = np.fromiter((prefixes.setdefault(w[:PREFIX], len(prefixes)) for w in self.words),
-                                  dtype=np.int64, count=len(self.words))
+        word_prefix = np.fromiter((prefixes.setdefault(w[:PREFIX], len(prefixes)) for w in unique),
+                                  dtype=np.int64, count=len(unique))
         # prefix id -> its words, as CSR arrays
         self._order = np.argsort(word_prefix, kind="stable").astype(np.int32)
         self._starts = np.searchsorted(word_prefix[self._order], np.arange(len(prefixes) + 1)).astype(np.int64)
@@ -123,11 +149,76 @@ class NearIndex:
         self._packed.sort()
 
     def __len__(self) -> int:
-        return len(self.words)
+        return len(self._offs) - 1
+
+    def word(self, i: int) -> str:
+        return self._text[self._offs[i]:self._offs[i + 1]].decode("utf-8")
+
+    @property
+    def words(self) -> list[str]:
+        return [self.word(i) for i in range(len(self))]
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self._packed, self._order, self._starts))
+        return sum(getattr(self, "_" + a).nbytes for a in self.ARRAYS)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, "_" + name) for name in self.ARRAYS}
+
+    def save(self, path: Path, key: str) -> None:
+        """Write the index to `path` atomically: a temporary file in the same folder, then
+        os.replace, so a reader never sees half a file and two writers of one key are harmless."""
+        header: dict[str, object] = {"format": FORMAT, "key": key, "arrays": []}
+        offset = 0
+        for name in self.ARRAYS:
+            a = getattr(self, "_" + name)
+            header["arrays"].append({"name": name, "dtype": a.dtype.str, "shape": list(a.shape),  # type: ignore[union-attr]
+                                     "offset": offset})
+            offset += -(-a.nbytes // 64) * 64
+        head = json.dumps(header).encode("utf-8")
+        head += b" " * (-(len(head) + 16) % 64)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+        try:
+            with open(tmp, "wb") as f:
+                f.write(_MAGIC + len(head).to_bytes(8, "little") + head)
+                for name in self.ARRAYS:
+                    data = np.ascontiguousarray(getattr(self, "_" + name)).tobytes()
+                    f.write(data + b"\0" * (-len(data) % 64))
+            os.replace(tmp, path)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+
+    @classmethod
+    def load(cls, path: Path, key: str) -> "NearIndex | None":
+        """The index saved at `path` under `key`, mapped read-only; None when the file is missing,
+        for another key or format, or not whole."""
+        try:
+            raw = np.memmap(path, dtype=np.uint8, mode="r")
+        except (OSError, ValueError):
+            return None
+        try:
+            if bytes(raw[:8]) != _MAGIC:
+                return None
+            n = int.from_bytes(bytes(raw[8:16]), "little")
+            header = json.loads(bytes(raw[16:16 + n]).decode("utf-8"))
+            if header.get("format") != FORMAT or header.get("key") != key:
+                return None
+            base = 16 + n
+            arrays = {}
+            for spec in header["arrays"]:
+                dtype = np.dtype(spec["dtype"])
+                count = int(np.prod(spec["shape"], dtype=np.int64))
+                start = base + spec["offset"]
+                end = start + count * dtype.itemsize
+                if end > len(raw):
+                    return None
+                arrays[spec["name"]] = raw[start:end].view(dtype).reshape(spec["shape"])
+            if set(arrays) != set(cls.ARRAYS):
+                return None
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            return None
+        return cls(arrays=arrays)
 
     def near(self, word: str) -> list[str]:
         """Indexed words within MAX_DISTANCE edits of `word` (lowercase), other than itself, sorted."""
@@ -140,7 +231,7 @@ class NearIndex:
         n = len(query)
         for pid in pids:
             for wi in self._order[self._starts[pid]:self._starts[pid + 1]].tolist():
-                w = self.words[wi]
+                w = self.word(wi)
                 if w != query and abs(len(w) - n) <= MAX_DISTANCE and within(query, w, MAX_DISTANCE):
                     out.append(w)
         return sorted(out)

@@ -221,7 +221,7 @@ def test_a_typo_two_edits_away_is_answered_by_the_index_not_hunspell():
 
 def test_a_word_nothing_is_two_edits_from_gets_hunspells_suggestions():
     lexicon, spy = _counting_lexicon()
-    assert lexicon_module.near_index(lexicon.medical).near("ofisianado") == []
+    assert lexicon_module.near_index(lexicon.medical, lexicon.medical_digest).near("ofisianado") == []
     assert lexicon.suggest("ofisianado")[0] == "aficionado"
     assert spy.calls == 1
 

@@ -163,3 +163,98 @@ def test_the_check_gives_the_same_findings_with_a_cold_and_a_warm_cache(tmp_path
     lexicon._verdict.clear()
     cold = [(f.rule, f.line, f.column, f.message, f.suggestions) for f in SpellingCheck().check(article, ctx)]
     assert warm == cold and {m[3].split("”")[0] for m in warm} >= {"“probelm", "“fisrt", "“nessessarily"}
+
+
+# --- the near-word index on disk ---------------------------------------------------------------
+
+def _small_index_words():
+    rng = random.Random(8)
+    words = {"".join(rng.choice("abcdeé") for _ in range(rng.randint(1, 12))) for _ in range(4000)}
+    return sorted(words) + ["properties", "changing", "café"]
+
+
+def test_index_saved_and_mapped_back_equals_the_one_built_in_memory(tmp_path):
+    import numpy as np
+
+    from medreview.suggest import NearIndex
+
+    built = NearIndex(_small_index_words())
+    path = tmp_path / "i.bin"
+    built.save(path, "k1")
+    mapped = NearIndex.load(path, "k1")
+    assert mapped is not None and isinstance(mapped.arrays()["packed"], np.memmap)
+    for name, a in built.arrays().items():
+        b = mapped.arrays()[name]
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+    assert mapped.words == built.words and len(mapped) == len(built)
+    rng = random.Random(2)
+    for _ in range(300):
+        q = "".join(rng.choice("abcdeéf") for _ in range(rng.randint(1, 13)))
+        assert mapped.near(q) == built.near(q), q
+    assert NearIndex.load(path, "another key") is None
+    assert NearIndex.load(tmp_path / "missing.bin", "k1") is None
+    path.write_bytes(path.read_bytes()[:5000])  # cut short: not used
+    assert NearIndex.load(path, "k1") is None
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_process_index_is_saved_once_and_loaded_after(tmp_path, monkeypatch):
+    from medreview import lexicon as lexicon_module
+
+    monkeypatch.setenv("MEDREVIEW_CACHE_DIR", str(tmp_path / "cache"))
+    medical = frozenset({"iliopsoas", "lumborum", "radiculopathy"})
+    lexicon_module.near_index.cache_clear()
+    try:
+        built = lexicon_module.near_index(medical, "digest-a")
+        files = list((tmp_path / "cache" / "near-index").glob("*.bin"))
+        assert len(files) == 1
+        stamp = files[0].stat().st_mtime_ns
+        lexicon_module.near_index.cache_clear()  # as a new process would
+        loaded = lexicon_module.near_index(medical, "digest-a")
+        assert loaded is not built and files[0].stat().st_mtime_ns == stamp
+        for q in ("radiculopaty", "perperties", "illiopsoas", "lumborun", "cahgning"):
+            assert loaded.near(q) == built.near(q)
+        assert "radiculopathy" in loaded.near("radiculopaty")
+        # Other inputs, another file.
+        lexicon_module.near_index.cache_clear()
+        lexicon_module.near_index(medical | {"kinesio"}, None)
+        assert len(list((tmp_path / "cache" / "near-index").glob("*.bin"))) == 2
+    finally:
+        lexicon_module.near_index.cache_clear()
+
+
+def test_an_unwritable_cache_folder_still_gives_the_index(tmp_path, monkeypatch):
+    from medreview import lexicon as lexicon_module
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("MEDREVIEW_CACHE_DIR", str(blocker))
+    lexicon_module.near_index.cache_clear()
+    try:
+        index = lexicon_module.near_index(frozenset({"radiculopathy"}), "digest-b")
+        assert "radiculopathy" in index.near("radiculopaty") and len(index) > 150_000
+        assert not (tmp_path / "not-a-folder").is_dir()
+        lexicon = dataclasses.replace(lexicon_for(Config()), _known={}, _suggest={}, _variant={})
+        assert lexicon.suggest("perperties")[0] == "properties"
+    finally:
+        lexicon_module.near_index.cache_clear()
+
+
+def test_two_processes_saving_one_index_at_once_leave_one_whole_file(tmp_path):
+    import subprocess
+    import sys
+
+    from medreview.suggest import NearIndex
+
+    words = _small_index_words()
+    script = ("import sys; from pathlib import Path; from medreview.suggest import NearIndex\n"
+              "words = sys.stdin.read().split()\n"
+              "for _ in range(5): NearIndex(words).save(Path(sys.argv[1]), 'k')\n")
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "i.bin")], stdin=subprocess.PIPE,
+                              text=True) for _ in range(2)]
+    for p in procs:
+        p.communicate("\n".join(words))
+        assert p.returncode == 0
+    loaded = NearIndex.load(tmp_path / "i.bin", "k")
+    assert loaded is not None and loaded.words == NearIndex(words).words
+    assert [p.name for p in tmp_path.iterdir()] == ["i.bin"]
