@@ -165,8 +165,12 @@ class Lexicon:
             near = []
             if freq is not None:
                 vocab, _ = freq
-                near = [c for c in edits1(word.lower())
-                        if (c in vocab or c in self.accepted) and c not in self.rejected and self.known(c)]
+                edits = edits1(word.lower())
+                # The few edits either list holds, found at C speed (set intersections), then
+                # taken in the edits' own order (the ranking keeps it among equal scores).
+                listed = (edits & vocab) | (edits & self.accepted)
+                near = [c for c in edits
+                        if c in listed and c not in self.rejected and self.known(c)] if listed else []
                 if not near:
                     near = [c for c in self._two_edits(word.lower())
                             if (c in vocab or c in self.accepted) and c not in self.rejected and self.known(c)]
@@ -258,7 +262,9 @@ def _frequencies() -> tuple[frozenset[str], Any] | None:
         from wordfreq import get_frequency_dict, zipf_frequency
     except ImportError:
         return None
-    vocab = frozenset(w for w in get_frequency_dict("en", wordlist="best") if w.isalpha())
+    # Positional arguments, as wordfreq's own zipf_frequency() passes them: its lru_cache keys
+    # get_frequency_dict("en", wordlist="best") apart, and the 320,000-word dict was built twice.
+    vocab = frozenset(w for w in get_frequency_dict("en", "best") if w.isalpha())
     return vocab, lru_cache(maxsize=200_000)(lambda w: zipf_frequency(w, "en"))
 
 
@@ -304,7 +310,7 @@ def _near_index_words(medical: frozenset[str]) -> list[str]:
     from wordfreq import get_frequency_dict
 
     floor = 10 ** (_INDEX_MIN_ZIPF - 9)
-    common = [w for w, f in get_frequency_dict("en", wordlist="best").items() if f >= floor and w.isalpha()]
+    common = [w for w, f in get_frequency_dict("en", "best").items() if f >= floor and w.isalpha()]
     bundled = sorted(w for w in (medical | _bundled_accept()) if w.isalpha())
     return common + bundled
 

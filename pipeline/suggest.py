@@ -213,7 +213,8 @@ class NearIndex:
                 end = start + count * dtype.itemsize
                 if end > len(raw):
                     return None
-                arrays[spec["name"]] = raw[start:end].view(dtype).reshape(spec["shape"])
+                # a plain ndarray over the mapped pages: slicing a np.memmap costs ~1 us more
+                arrays[spec["name"]] = raw[start:end].view(dtype).reshape(spec["shape"]).view(np.ndarray)
             if set(arrays) != set(cls.ARRAYS):
                 return None
         except (ValueError, KeyError, TypeError, UnicodeDecodeError):
