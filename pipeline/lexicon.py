@@ -175,7 +175,9 @@ class Lexicon:
                     near = [c for c in self._two_edits(word.lower())
                             if (c in vocab or c in self.accepted) and c not in self.rejected and self.known(c)]
             if near:
-                ranked = _by_frequency(word, near)
+                # Sorted first: `edits` is a set, so its order (and with it the order of candidates
+                # with equal scores) changed from run to run with Python's string hashing.
+                ranked = _by_frequency(word, sorted(near))
             else:
                 try:
                     raw = [s for s in dict.fromkeys(self.primary.suggest(word)) if s.casefold() not in self.rejected]

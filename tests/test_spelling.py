@@ -261,3 +261,20 @@ def test_skip_spans_searched_in_parts_equal_the_whole_pattern():
              "user@host", "x.us y.info", ""]
     for text in texts:
         assert _skip_spans(text) == [m.span() for m in _SKIP_SPANS.finditer(text)], text
+
+
+def test_suggestion_order_does_not_depend_on_string_hashing(tmp_path):
+    """Candidates with equal scores once came out in set order, which changes with PYTHONHASHSEED."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from medreview.checks.spelling import lexicon_for; from medreview.config import Config; "
+            "l = lexicon_for(Config()); print([l.suggest(w) for w in ('alined', 'teh', 'pian', 'musle')])")
+    outputs = set()
+    for seed in ("1", "8", "42"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "MEDREVIEW_CACHE_DIR": str(tmp_path)}
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        outputs.add(done.stdout)
+    assert len(outputs) == 1, outputs
