@@ -345,8 +345,17 @@ def _near_index_key(medical: frozenset[str], medical_digest: str | None) -> str:
     return h.hexdigest()[:32]
 
 
+_cache_folder: str | None = None  # the run's [cache] dir, set by the runner (use_cache_folder)
+
+
+def use_cache_folder(folder: str | os.PathLike[str] | None) -> None:
+    """Where the near-word index is saved: the run's cache folder ([cache] dir)."""
+    global _cache_folder
+    _cache_folder = str(folder) if folder is not None else None
+
+
 def _near_index_path(key: str) -> Path | None:
-    folder = os.environ.get("MEDREVIEW_CACHE_DIR", ".medreview-cache")
+    folder = _cache_folder or os.environ.get("MEDREVIEW_CACHE_DIR", ".medreview-cache")
     return Path(folder) / "near-index" / f"{key}.bin" if folder else None
 
 

@@ -42,12 +42,17 @@ from .rulepacks import bundled_dir
 _IRRELEVANT = {"fail_on", "out", "jobs", "offline", "source"}
 
 
-def cache_dir(config: Config) -> Path | None:
-    section = config.section("cache")
-    if section.get("results", True) is False:
-        return None
+def cache_base(config: Config) -> Path:
+    """The cache folder: [cache] dir, else $MEDREVIEW_CACHE_DIR, else .medreview-cache."""
     default = os.environ.get("MEDREVIEW_CACHE_DIR", ".medreview-cache")
-    return Path(str(section.get("dir", default))) / "results"
+    return Path(str(config.section("cache").get("dir", default)))
+
+
+def cache_dir(config: Config) -> Path | None:
+    """Where results are cached; None when [cache] results = false (or --no-cache)."""
+    if config.section("cache").get("results", True) is False:
+        return None
+    return cache_base(config) / "results"
 
 
 # What each rule family reads on its own, besides the article: rule pack files (bundled and the

@@ -20,7 +20,8 @@ from typing import Any, Callable, Iterator
 from .checks import CHECKS, INPUT_BY_ID, Context
 from .bylines import enrich_meta
 from .clean import ad_container_pattern, clean_article
-from .result_cache import ResultCache, cache_dir
+from .lexicon import use_cache_folder
+from .result_cache import ResultCache, cache_base, cache_dir
 from .suppress import apply_directives, directives_json, parse_directives, split_suppressed
 from .textmap import LineIndex
 from .config import Config
@@ -38,6 +39,7 @@ def _init(config: Config) -> None:
     _state["ctx"] = Context(config=config, nlp=build_nlp())
     folder = cache_dir(config)
     _state["cache"] = ResultCache(folder, config) if folder is not None else None
+    use_cache_folder(cache_base(config))  # the spelling suggestions' near-word index is saved there
 
 
 def audit_file(item: tuple[Path, str]) -> list[ArticleResult]:

@@ -194,3 +194,12 @@ def test_an_edited_claims_pack_reaudits_claims_alone(tmp_path):
     assert "check CLAIM" in output and "check SPELL" not in output and "check CITE" not in output
     _, full = audit("--no-cache")
     assert partial == full and partial != cold  # the window changed what counts as supported
+
+
+def test_the_near_word_index_goes_to_the_configured_cache_folder(tmp_path, monkeypatch):
+    from medreview import lexicon, runner
+    from medreview.config import from_dict
+
+    monkeypatch.setattr(lexicon, "_cache_folder", None)
+    runner._init(from_dict({"cache": {"dir": str(tmp_path / "team-cache")}}))
+    assert lexicon._near_index_path("k") == tmp_path / "team-cache" / "near-index" / "k.bin"

@@ -202,6 +202,7 @@ def test_process_index_is_saved_once_and_loaded_after(tmp_path, monkeypatch):
     from medreview import lexicon as lexicon_module
 
     monkeypatch.setenv("MEDREVIEW_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(lexicon_module, "_cache_folder", None)  # no earlier run's [cache] dir
     medical = frozenset({"iliopsoas", "lumborum", "radiculopathy"})
     lexicon_module.near_index.cache_clear()
     try:
@@ -229,6 +230,7 @@ def test_an_unwritable_cache_folder_still_gives_the_index(tmp_path, monkeypatch)
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
     monkeypatch.setenv("MEDREVIEW_CACHE_DIR", str(blocker))
+    monkeypatch.setattr(lexicon_module, "_cache_folder", None)
     lexicon_module.near_index.cache_clear()
     try:
         index = lexicon_module.near_index(frozenset({"radiculopathy"}), "digest-b")
