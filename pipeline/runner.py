@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 import traceback
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -337,6 +337,7 @@ def _empty_meta() -> dict[str, Any]:
 
 
 _AUTO_POOL_MIN_FILES = 8
+_IN_FLIGHT_PER_WORKER = 8  # files submitted ahead per worker: enough to keep it busy, few results held
 
 
 def default_jobs() -> int:
@@ -437,9 +438,24 @@ def _run_in_workers(files: list[tuple[Path, str]], config: Config, workers: int)
         for batch in batches:
             pool_workers = 1 if isolated else workers
             with ProcessPoolExecutor(max_workers=pool_workers, initializer=_init, initargs=(config,)) as pool:
-                futures = [(i, pool.submit(audit_file, files[i])) for i in batch]
+                # A window of files in flight, not the whole batch: a finished future keeps its
+                # result, so submitting 10,000 files at once kept every result in memory.
+                queue = deque(batch)
+                pending: deque[tuple[int, Any]] = deque()
                 broken = False
-                for i, future in futures:
+                while queue or pending:
+                    while queue and not broken and len(pending) < _IN_FLIGHT_PER_WORKER * pool_workers:
+                        i = queue.popleft()
+                        try:
+                            pending.append((i, pool.submit(audit_file, files[i])))
+                        except BrokenProcessPool:
+                            broken = True
+                            queue.appendleft(i)
+                    if not pending:  # the pool broke before taking these: they go round again
+                        unfinished.extend(queue)
+                        queue.clear()
+                        break
+                    i, future = pending.popleft()
                     try:
                         done[i] = future.result()
                     except BrokenProcessPool:
@@ -448,6 +464,7 @@ def _run_in_workers(files: list[tuple[Path, str]], config: Config, workers: int)
                             done[i] = [worker_died(files[i])]
                         else:
                             unfinished.append(i)
+                    del future
                     while next_out in done:  # stream results in input order as soon as they exist
                         yield done.pop(next_out)
                         next_out += 1
