@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -119,6 +120,10 @@ class RuleInfo:
     summary: str
 
 
+# One encoder for every finding: json.dumps() with these options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
 @dataclass(slots=True)
 class Finding:
     rule: str
@@ -135,6 +140,22 @@ class Finding:
     fingerprint: str = ""
     # True when --baseline lists this fingerprint: reported, but it never fails a run.
     baselined: bool = False
+    # The finding's report.json text without its final `"baselined"` key (encode_json), made
+    # where the finding was made: in the workers, in parallel, and kept in the result cache, so
+    # writing report.json is joining strings. None: encode when writing.
+    encoded: str | None = field(default=None, repr=False, compare=False)
+
+    def encode_json(self) -> None:
+        """Fill `encoded`; call once the finding is final (severity, fingerprint, evidence)."""
+        data = self.to_json()
+        del data["baselined"]
+        self.encoded = _ENCODER.encode(data)[:-1]
+
+    def json_text(self) -> str:
+        """The finding as one line of report.json."""
+        if self.encoded is None:
+            return _ENCODER.encode(self.to_json())
+        return f'{self.encoded}, "baselined": {"true" if self.baselined else "false"}}}'
 
     def to_json(self) -> dict[str, Any]:
         return {

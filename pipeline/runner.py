@@ -168,6 +168,9 @@ def audit_article(article: Article, ctx: Context, only: set[str] | None = None,
     article.stats["rule_families"] = families
     if suppressed:
         article.stats["suppressed"] = suppressed
+    for f in findings:
+        if f.encoded is None:  # a reused finding keeps its text
+            f.encode_json()
     directives = [] if article.format.startswith("jsonl") else directives_json(article.raw, article.first_line)
     if directives:
         article.stats["directives"] = directives  # the link stage's findings come later

@@ -122,3 +122,15 @@ def test_sealed_report_counts_once():
     assert report.summary()["findings"] == 2 and not report.failed  # sealed: counted before the change
     report.seal()
     assert report.summary()["findings"] == 3 and report.failed
+
+
+def test_a_finding_encoded_in_the_worker_writes_the_same_json_as_one_encoded_late():
+    import json
+
+    f = _finding("REVIEW001", 3, "fp-x")
+    f.evidence = {"due": dt.date(2023, 9, 10), "quote": "“curly” and \"straight\"", "n": [1, 2.5, None]}
+    late = f.json_text()
+    f.encode_json()
+    assert f.json_text() == late and json.loads(late)["baselined"] is False
+    f.baselined = True  # a baseline marks it after it was encoded
+    assert json.loads(f.json_text()) == {**json.loads(late), "baselined": True}

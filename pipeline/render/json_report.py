@@ -10,13 +10,14 @@ from ..model import ArticleResult
 from .report import Report
 
 
-def article_json(a: ArticleResult) -> dict:
+def article_json(a: ArticleResult, encoded: bool = False) -> dict:
+    """The article's entry; with `encoded`, findings are their JSON texts (Finding.json_text)."""
     entry = {
         "path": a.path,
         "format": a.format,
         "title": a.title,
         "meta": a.meta,
-        "findings": [f.to_json() for f in a.findings],
+        "findings": [f.json_text() if encoded else f.to_json() for f in a.findings],
         "words": a.words,
         # Days past the medical review due date (negative: days left); null without a review date.
         "days_overdue": a.stats.get("days_overdue"),
@@ -54,7 +55,7 @@ def iter_json(report: Report) -> Iterator[str]:
         fields = []
         for key, value in entry.items():
             if key == "findings" and value:
-                rows = (",\n" + inner + "  ").join(json.dumps(f, ensure_ascii=False, default=str) for f in value)
+                rows = (",\n" + inner + "  ").join(value)
                 fields.append(f'{inner}"findings": [\n{inner}  {rows}\n{inner}]')
             else:
                 fields.append(f"{inner}{json.dumps(key)}: {dump(value, inner)}")
@@ -63,7 +64,7 @@ def iter_json(report: Report) -> Iterator[str]:
     yield f'{{\n  "medreview": {json.dumps(report.version)},\n  "as_of": {json.dumps(report.as_of.isoformat())},\n'
     yield '  "articles": ['
     for n, a in enumerate(report.articles):
-        yield ("," if n else "") + "\n    " + dump_article(article_json(a), "    ")
+        yield ("," if n else "") + "\n    " + dump_article(article_json(a, encoded=True), "    ")
     yield ("\n  " if report.articles else "") + '],\n  "summary": ' + dump(report.summary(), "  ") + "\n}\n"
 
 
