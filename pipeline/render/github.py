@@ -14,6 +14,8 @@ Meant for stdout when GITHUB_ACTIONS=true; never written as a file.
 
 from __future__ import annotations
 
+import heapq
+
 from ..model import Finding, RuleInfo, Severity
 from .report import Report
 from .sarif import is_url, relative_path
@@ -53,13 +55,28 @@ def annotation(path: str, f: Finding) -> str:
 def render_github(report: Report, rules: list[RuleInfo] | None = None,
                   max_annotations: int = DEFAULT_MAX) -> str:
     """Annotation lines for every finding not baselined, worst first, at most `max_annotations`."""
-    shown = sorted(
-        ((a.path, f) for a, f in report.findings() if not f.baselined),
-        key=lambda item: (-item[1].severity.rank, item[0], item[1].line, item[1].column, item[1].rule),
-    )
-    total = len(shown)
+    total = 0
+
+    def counted():
+        nonlocal total
+        for a, f in report.findings():
+            if not f.baselined:
+                total += 1
+                yield a.path, f
+
     limit = max(max_annotations, 0)
-    lines = [annotation(path, f) for path, f in shown[:limit]]
+
+    def order(item: tuple[str, Finding]) -> tuple:
+        path, f = item
+        return (-f.severity.rank, path, f.line, f.column, f.rule)
+
+    # Only the annotations shown are kept (nsmallest is sorted()[:limit], ties in input order):
+    # a whole site's findings are never in memory at once.
+    shown = heapq.nsmallest(limit, counted(), key=order) if limit else []
+    if not limit:
+        for _ in counted():  # counts them
+            pass
+    lines = [annotation(path, f) for path, f in shown]
     if total > limit:
         summary = f"medreview: {total} findings, {limit} shown as annotations; the report files list them all."
         lines.append(f"::notice::{escape_data(summary)}")

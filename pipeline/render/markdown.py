@@ -71,4 +71,5 @@ def iter_markdown(report: Report) -> Iterator[str]:
     clean = [n for _, _, n, has_findings in sorted(weights, key=lambda w: w[2]) if not has_findings]
     if clean:
         light = getattr(report.articles, "light", lambda: report.articles)()  # no findings to read back
-        yield "\n" + "\n".join(["## No findings", ""] + [f"- {light[n].stats.get('id', light[n].path)}" for n in clean])
+        yield "\n" + "\n".join(["## No findings", ""] + [f"- {light[n].stats.get('id', light[n].path)}" for n in clean]
+                                + [""])
