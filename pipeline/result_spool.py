@@ -6,12 +6,16 @@ The spool keeps in memory only what the corpus-wide stages need of each
 article (path, title, metadata, word count, stats and its located links) as a
 *light* ArticleResult, whose `findings` list collects the findings added after
 the audit (the link stage's). The article's own findings and its HTML display
-are pickled to a temporary file as the article arrives.
+are pickled to a temporary file as the article arrives, the display (the
+article's whole text) to a second one.
 
-Reading an article back (iteration or index) merges both parts, sorted as the
-audit sorts them, and marks the findings a baseline accepts, so a renderer
-sees exactly the ArticleResult the audit and the link stage made. Every
-reader opens its own handle, so renderers may nest passes.
+Reading an article back merges both parts, sorted as the audit sorts them,
+and marks the findings a baseline accepts, so a renderer sees the
+ArticleResult the audit and the link stage made. Passes over every article
+(iteration) leave the display out, as only the HTML report's article
+sections need it and they ask by index (`spool[n]`): a site's text is not
+read back once per pass. Every reader opens its own handle, so renderers may
+nest passes.
 """
 
 from __future__ import annotations
@@ -22,9 +26,9 @@ import tempfile
 import weakref
 from array import array
 from dataclasses import replace
-from typing import Iterator
+from typing import Any, Iterator
 
-from .model import ArticleResult
+from .model import ArticleResult, Finding
 
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
@@ -33,19 +37,33 @@ class ResultSpool:
     """A list-like, append-only sequence of ArticleResults whose findings live in a temporary file."""
 
     def __init__(self, folder: str | None = None) -> None:
+        self._folder = folder
         fd, self._path = tempfile.mkstemp(prefix="medreview-results-", suffix=".spool", dir=folder)
         self._writer = os.fdopen(fd, "wb")
-        self._offsets = array("q")  # where each article's pickled part starts
+        self._offsets = array("q")  # where each article's findings start
+        self._display_offsets = array("q")  # where its display starts (-1: none)
+        self._display: tuple[Any, str] | None = None  # (writer, path), made for the first display
+        self._display_finalizer: Any = None
         self._light: list[ArticleResult] = []
         self._baseline: frozenset[str] = frozenset()
-        # The file goes with the spool, or at exit, whichever comes first (also on Ctrl-C).
+        # The files go with the spool, or at exit, whichever comes first (also on Ctrl-C).
         self._finalizer = weakref.finalize(self, _remove, self._writer, self._path)
 
     # -- writing ------------------------------------------------------------
 
     def append(self, result: ArticleResult) -> None:
         self._offsets.append(self._writer.tell())
-        pickle.dump((result.findings, result.display), self._writer, protocol=_PROTOCOL)
+        pickle.dump(result.findings, self._writer, protocol=_PROTOCOL)
+        if result.display is None:
+            self._display_offsets.append(-1)
+        else:
+            if self._display is None:
+                fd, path = tempfile.mkstemp(prefix="medreview-display-", suffix=".spool", dir=self._folder)
+                self._display = (os.fdopen(fd, "wb"), path)
+                self._display_finalizer = weakref.finalize(self, _remove, *self._display)
+            writer = self._display[0]
+            self._display_offsets.append(writer.tell())
+            pickle.dump(result.display, writer, protocol=_PROTOCOL)
         self._light.append(replace(result, findings=[], display=None))
 
     def mark_baselined(self, fingerprints: object) -> None:
@@ -66,24 +84,39 @@ class ResultSpool:
         return bool(self._light)
 
     def __getitem__(self, index: int) -> ArticleResult:
+        """The whole article, its display (for the HTML report) included."""
         light = self._light[index]  # IndexError as a list gives it
         self._writer.flush()
         with open(self._path, "rb") as fh:
             fh.seek(self._offsets[index])
-            return self._merge(light, pickle.load(fh))
+            findings = pickle.load(fh)
+        display = None
+        where = self._display_offsets[index]
+        if where >= 0 and self._display is not None:
+            self._display[0].flush()
+            with open(self._display[1], "rb") as fh:
+                fh.seek(where)
+                display = pickle.load(fh)
+        return self._merge(light, findings, display)
 
     def __iter__(self) -> Iterator[ArticleResult]:
+        """Every article in order, without its display (see the module docstring)."""
         self._writer.flush()
         count = len(self._light)
         with open(self._path, "rb", buffering=1 << 16) as fh:
             for index in range(count):
-                yield self._merge(self._light[index], pickle.load(fh))
+                yield self._merge(self._light[index], pickle.load(fh), None)
 
-    def _merge(self, light: ArticleResult, stored: tuple) -> ArticleResult:
-        findings, display = stored
+    def _merge(self, light: ArticleResult, stored: list[Finding], display: Any) -> ArticleResult:
+        findings = stored
         if light.findings:
-            findings = findings + light.findings
+            findings = stored + light.findings
             findings.sort(key=lambda f: (f.line, f.column, f.rule))  # stable: as the link stage sorts
+            if display is not None and display.get("marks"):
+                # Marks point into the audit's own list; the link stage's findings moved them.
+                position = {id(f): n for n, f in enumerate(findings)}
+                display = {**display, "marks": [{**m, "finding": position[id(stored[m["finding"]])]}
+                                                for m in display["marks"]]}
         if self._baseline:
             for f in findings:
                 if f.fingerprint in self._baseline:
@@ -92,6 +125,8 @@ class ResultSpool:
 
     def close(self) -> None:
         self._finalizer()
+        if self._display_finalizer is not None:
+            self._display_finalizer()
 
 
 def _remove(writer, path: str) -> None:
