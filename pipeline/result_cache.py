@@ -38,6 +38,9 @@ from .config import Config
 from .model import ArticleResult
 from .rulepacks import bundled_dir
 
+# Bumped when what an entry holds changes shape (e.g. a new Finding field), so old entries miss.
+_ENTRY_FORMAT = 2
+
 # Config fields that do not change a file's findings.
 _IRRELEVANT = {"fail_on", "out", "jobs", "offline", "source"}
 
@@ -113,8 +116,23 @@ def family_digests(config: Config) -> dict[str, str]:
             h.update(f"[{name}] {sections.get(name)!r}\n".encode())
         if family == "SPELL":
             h.update(_words_digest(config).encode())
+        if family == "GRAM" and config.offline and _remote_grammar(config):
+            # --offline skips a grammar server that is not on this machine without a word (no GRAM009):
+            # such results must not stand in for a later run that can ask it.
+            h.update(b"offline")
         out[family] = h.hexdigest()
     return out
+
+
+def _remote_grammar(config: Config) -> bool:
+    from .checks.grammar import grammar_settings
+    from .languagetool import is_loopback
+
+    try:
+        settings = grammar_settings(config)
+    except Exception:  # a bad [grammar] table: the check reports it, every run alike
+        return False
+    return settings is not None and not is_loopback(settings.server)
 
 
 def _words_digest(config: Config) -> str:
@@ -131,6 +149,12 @@ def _words_digest(config: Config) -> str:
             h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}\n".encode())
         for name in settings.accept_files:
             h.update(Path(name).read_bytes())
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:  # suggestions are ranked by wordfreq's frequencies
+            h.update(f"wordfreq {version('wordfreq')}".encode())
+        except PackageNotFoundError:
+            h.update(b"no wordfreq")
     except (LexiconUnavailable, ValueError, OSError) as e:
         h.update(f"unavailable: {e}".encode())
     return h.hexdigest()
@@ -154,7 +178,7 @@ def _config_digest(config: Config) -> str:
 class ResultCache:
     def __init__(self, folder: Path, config: Config) -> None:
         self.folder = folder
-        self.salt = f"{__version__}\n{_rules_digest(config.rule_dirs)}\n{_config_digest(config)}\n".encode()
+        self.salt = f"{__version__}\n{_ENTRY_FORMAT}\n{_rules_digest(config.rule_dirs)}\n{_config_digest(config)}\n".encode()
         self.families = family_digests(config)
 
     def key(self, path: Path, fmt: str) -> str | None:

@@ -106,9 +106,12 @@ def _previous(reuse: tuple[set[str], list[ArticleResult]] | None, index: int,
     return previous
 
 
-# Article stats a check writes besides findings (Article.stats), carried over from a reused result
-# when its family does not run again. A check that starts writing stats must be listed here.
+# Article stats a check writes besides findings (Article.stats): when its family runs again they
+# are its new ones, even when it writes none this time. A check that writes stats is listed here.
 _FAMILY_STATS = {"CLAIM": ("claims",)}
+# Stats the runner works out for every article after the checks (never carried over).
+_RUNNER_STATS = {"id", "line", "removed_chars", "days_overdue", "suppressed", "rule_families", "directives",
+                 "timings"}
 
 
 def audit_article(article: Article, ctx: Context, only: set[str] | None = None,
@@ -160,9 +163,12 @@ def audit_article(article: Article, ctx: Context, only: set[str] | None = None,
         findings = [f for f in previous.findings if kept(f.rule)] + findings
         suppressed = [s for s in previous.stats.get("suppressed", []) if kept(s["rule"])] + suppressed
         families.update((rule, family) for rule, family in old_families.items() if family not in only)
-        for family, keys in _FAMILY_STATS.items():  # everything else was measured again just now
-            if family not in only:
-                article.stats.update((k, previous.stats[k]) for k in keys if k in previous.stats)
+        # Stats the families that did not run wrote; what this pass measured (ingest, cleaning, the
+        # families that ran) and what the runner works out below are this pass's own.
+        dropped = {k for family in only for k in _FAMILY_STATS.get(family, ())}
+        for k, v in previous.stats.items():
+            if k not in article.stats and k not in _RUNNER_STATS and k not in dropped:
+                article.stats[k] = v
     findings.sort(key=lambda f: (f.line, f.column, f.rule))
     # Which family made each rule's findings, so a later run can re-run one family alone.
     article.stats["rule_families"] = families

@@ -203,3 +203,16 @@ def test_the_near_word_index_goes_to_the_configured_cache_folder(tmp_path, monke
     monkeypatch.setattr(lexicon, "_cache_folder", None)
     runner._init(from_dict({"cache": {"dir": str(tmp_path / "team-cache")}}))
     assert lexicon._near_index_path("k") == tmp_path / "team-cache" / "near-index" / "k.bin"
+
+
+def test_offline_results_do_not_stand_in_for_a_remote_grammar_server():
+    """--offline skips a remote LanguageTool silently; a later online run must ask it (GRAM alone)."""
+    from medreview.config import from_dict
+    from medreview.result_cache import family_digests
+
+    remote = from_dict({"grammar": {"server": "https://languagetool.example.org"}})
+    local = from_dict({"grammar": {"server": "http://127.0.0.1:8081"}})
+    for config, differs in ((remote, True), (local, False), (from_dict({}), False)):
+        online, offline = family_digests(config), family_digests(config.with_overrides(offline=True))
+        assert (online["GRAM"] != offline["GRAM"]) is differs
+        assert {k: v for k, v in online.items() if k != "GRAM"} == {k: v for k, v in offline.items() if k != "GRAM"}
