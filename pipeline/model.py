@@ -121,7 +121,7 @@ class RuleInfo:
 
 
 # One encoder for every finding: json.dumps() with these options builds a new one per call.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
 @dataclass(slots=True)
@@ -149,12 +149,12 @@ class Finding:
         """Fill `encoded`; call once the finding is final (severity, fingerprint, evidence)."""
         data = self.to_json()
         del data["baselined"]
-        self.encoded = _ENCODER.encode(data)[:-1]
+        self.encoded = JSON_ENCODER.encode(data)[:-1]
 
     def json_text(self) -> str:
         """The finding as one line of report.json."""
         if self.encoded is None:
-            return _ENCODER.encode(self.to_json())
+            return JSON_ENCODER.encode(self.to_json())
         return f'{self.encoded}, "baselined": {"true" if self.baselined else "false"}}}'
 
     def to_json(self) -> dict[str, Any]:

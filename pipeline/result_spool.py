@@ -25,6 +25,7 @@ import pickle
 import tempfile
 import weakref
 from array import array
+from collections import Counter
 from dataclasses import replace
 from typing import Any, Iterator
 
@@ -46,6 +47,7 @@ class ResultSpool:
         self._display_finalizer: Any = None
         self._light: list[ArticleResult] = []
         self._baseline: frozenset[str] = frozenset()
+        self._totals: Counter[tuple[Any, str, str]] = Counter()  # (severity, category, rule) of stored findings
         # The files go with the spool, or at exit, whichever comes first (also on Ctrl-C).
         self._finalizer = weakref.finalize(self, _remove, self._writer, self._path)
 
@@ -54,6 +56,7 @@ class ResultSpool:
     def append(self, result: ArticleResult) -> None:
         self._offsets.append(self._writer.tell())
         pickle.dump(result.findings, self._writer, protocol=_PROTOCOL)
+        self._totals.update((f.severity, f.category, f.rule) for f in result.findings)
         if result.display is None:
             self._display_offsets.append(-1)
         else:
@@ -71,6 +74,16 @@ class ResultSpool:
         self._baseline = frozenset(fingerprints)  # type: ignore[arg-type]
 
     # -- reading ------------------------------------------------------------
+
+    def finding_totals(self) -> Counter[tuple[Any, str, str]] | None:
+        """(severity, category, rule) counts of every finding, without reading any back; None once a
+        baseline marks findings (then only a pass can count what is baselined)."""
+        if self._baseline:
+            return None
+        totals = Counter(self._totals)
+        for light in self._light:
+            totals.update((f.severity, f.category, f.rule) for f in light.findings)
+        return totals
 
     def light(self) -> list[ArticleResult]:
         """The in-memory part of every article, in order: no findings of its own, no display.

@@ -152,3 +152,19 @@ def test_markdown_ends_with_a_newline_after_the_clean_articles():
                     articles=[_result(0, findings=1), _result(1, findings=0)])
     text = render_markdown(report)
     assert text.endswith("## No findings\n\n- a1.md\n")
+
+
+def test_summary_and_reports_with_a_baseline_match_a_list():
+    from medreview.baseline import apply_baseline
+
+    results = [_result(n, findings=3) for n in range(6)]
+    accepted = {"fp1-0": "a1.md", "fp2-2": "a2.md", "gone": "a3.md"}
+    as_list = Report(version="t", as_of=dt.date(2026, 1, 1), fail_on="warning", articles=list(results))
+    spool = ResultSpool()
+    for r in [_result(n, findings=3) for n in range(6)]:
+        spool.append(r)
+    spooled = Report(version="t", as_of=dt.date(2026, 1, 1), fail_on="warning", articles=spool)  # type: ignore[arg-type]
+    assert apply_baseline(as_list, accepted) == apply_baseline(spooled, accepted) == (2, 1)  # "gone" was in a3.md
+    spooled.seal()
+    assert spooled.summary() == as_list.summary() and spooled.summary()["baselined"] == 2
+    assert render_json(spooled) == render_json(as_list)

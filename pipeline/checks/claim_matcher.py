@@ -33,7 +33,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import numpy as np
 
 # Words too common to say whether a pattern can match a sentence.
 _COMMON = frozenset("the a an is are be was were been being to of in on for and or with by at from that this "
@@ -227,6 +226,7 @@ class DocTokens:
     the space after it, its character offset, the sentence it is in; sentence Spans only on demand."""
 
     def __init__(self, doc: Any, lexicon: "Lexicon", text: str | None = None) -> None:
+        import numpy as np  # here, not at the top: a run the result cache answers never needs it
         from spacy.attrs import IDX, ORTH, SENT_START, SPACY
 
         self.doc = doc
@@ -349,6 +349,7 @@ class AnchoredMatcher:
 
     def __call__(self, tokens: DocTokens) -> list[tuple[str, int, int]]:
         """(pattern name, start, end) in document tokens, in document order."""
+        import numpy as np
         bounds = tokens.bounds
         # (pattern, sentence) -> [start, end): the tokens the pattern's Matcher must see there.
         windows: dict[tuple[int, int], list[int]] = {

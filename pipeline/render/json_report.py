@@ -6,7 +6,7 @@ import json
 
 from typing import Iterator
 
-from ..model import ArticleResult
+from ..model import JSON_ENCODER, ArticleResult
 from .report import Report
 
 
@@ -49,16 +49,17 @@ def iter_json(report: Report) -> Iterator[str]:
         return text.replace("\n", "\n" + indent)
 
     def dump_article(entry: dict, indent: str) -> str:
-        """Pretty, but each finding on one line: json's C encoder writes only compact JSON, and a
-        finding per line reads and diffs well (the pretty encoder was most of the render time)."""
+        """An article's fields one per line and each finding on a line of its own: json's C encoder
+        writes only compact JSON (the pretty one was most of the render time), and a line per
+        finding reads and diffs well."""
         inner = indent + "  "
         fields = []
         for key, value in entry.items():
             if key == "findings" and value:
                 rows = (",\n" + inner + "  ").join(value)
                 fields.append(f'{inner}"findings": [\n{inner}  {rows}\n{inner}]')
-            else:
-                fields.append(f"{inner}{json.dumps(key)}: {dump(value, inner)}")
+            else:  # one line each, written by the C encoder
+                fields.append(f"{inner}{json.dumps(key)}: {JSON_ENCODER.encode(value)}")
         return "{\n" + ",\n".join(fields) + "\n" + indent + "}"
 
     yield f'{{\n  "medreview": {json.dumps(report.version)},\n  "as_of": {json.dumps(report.as_of.isoformat())},\n'

@@ -48,7 +48,10 @@ class Report:
         articles = unreadable = words = suppressed = baselined = 0
         files = set()
         failed = False
-        for a in self.articles:
+        totals = getattr(self.articles, "finding_totals", lambda: None)()
+        # A spool counted its findings as they arrived: only the in-memory part is read here.
+        articles_seen = self.articles.light() if totals is not None else self.articles  # type: ignore[attr-defined]
+        for a in articles_seen:
             if a.stats.get("failed"):
                 unreadable += 1
             else:
@@ -56,12 +59,19 @@ class Report:
             files.add(a.path)
             words += a.words
             suppressed += len(a.stats.get("suppressed", []))
+            if totals is not None:
+                continue
             for f in a.findings:
                 by_sev[f.severity.value] += 1
                 by_cat[f.category] += 1
                 by_rule[f.rule] += 1
                 baselined += f.baselined
                 failed = failed or (f.severity.rank >= bar and not f.baselined)
+        for (severity, category, rule), n in (totals or {}).items():
+            by_sev[severity.value] += n
+            by_cat[category] += n
+            by_rule[rule] += n
+            failed = failed or severity.rank >= bar
         return {"articles": articles, "unreadable": unreadable, "files": len(files), "words": words,
                 "by_severity": dict(by_sev), "by_category": dict(sorted(by_cat.items())),
                 "by_rule": dict(sorted(by_rule.items())), "baselined": baselined, "suppressed": suppressed,
