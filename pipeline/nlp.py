@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy
-from spacy.attrs import IS_SPACE, SENT_START
+from spacy.attrs import IS_PUNCT, IS_SPACE, LIKE_NUM, ORTH, SENT_START
 from spacy.language import Language
 
 ABBREVIATIONS = frozenset(
@@ -28,50 +28,80 @@ def line_and_abbreviation_boundaries(doc: Any) -> Any:
     """Adjust the sentencizer's boundaries for article text (see module docstring).
 
     Only two kinds of token can change: one after a line break, and one the
-    sentencizer starts a sentence with. They are found from the Doc's arrays,
-    so the other ~95% of tokens never become Python objects.
+    sentencizer starts a sentence with. Tokens are read from the Doc's arrays
+    (a token's text from the vocab, by its ORTH id; Doc.text would make every
+    Token), and the changed boundaries are written back at once.
     """
-    if len(doc) < 2:
+    n = len(doc)
+    if n < 2:
         return doc
-    attrs = doc.to_array([IS_SPACE, SENT_START])
-    after_break = {i + 1 for i in numpy.flatnonzero(attrs[:-1, 0]) if "\n" in doc[int(i)].text}
-    starts = numpy.flatnonzero(attrs[1:, 1] == 1) + 1
-    for i in sorted(after_break.union(int(i) for i in starts)):
-        tok = doc[i]
-        if i in after_break and not tok.is_space:
+    cols = doc.to_array([ORTH, IS_SPACE, IS_PUNCT, LIKE_NUM, SENT_START])
+    tokens = _Tokens(doc.vocab.strings, *(cols[:, k] for k in range(4)))  # arrays: .tolist() cost more
+    sent = cols[:, 4].astype(numpy.int64)
+    after_break = {i + 1 for i in numpy.flatnonzero(cols[:-1, 1]).tolist() if "\n" in tokens.text(i)}
+    starts = numpy.flatnonzero(sent[1:] == 1) + 1
+    changed = False
+    for i in sorted(after_break.union(starts.tolist())):
+        if i in after_break and not tokens.space[i]:
             # A blank line always ends a sentence; a single line break does when the
             # next line starts like a new unit (a capital, a digit, a bullet).
-            if "\n\n" in doc[i - 1].text.replace("\r", "") or not tok.text[:1].islower():
-                tok.is_sent_start = True
+            if "\n\n" in tokens.text(i - 1).replace("\r", "") or not tokens.text(i)[:1].islower():
+                changed |= sent[i] != 1
+                sent[i] = 1
             continue
-        if tok.is_sent_start and (_after_abbreviation(doc, i) or _trailing_marker(doc, i)):
-            tok.is_sent_start = False
+        if sent[i] == 1 and (_after_abbreviation(tokens, i) or _trailing_marker(tokens, i)):
+            sent[i] = -1
+            changed = True
+    if changed:  # in one go: Token.is_sent_start= scans the whole Doc on every call
+        doc.from_array([SENT_START], sent.reshape(-1, 1).astype(numpy.uint64))
     return doc
 
 
-def _trailing_marker(doc: Any, i: int) -> bool:
+class _Tokens:
+    """What the sentence rules read of each token, as the Doc's arrays (no Token objects)."""
+
+    __slots__ = ("strings", "orth", "space", "punct", "num", "_texts")
+
+    def __init__(self, strings: Any, orth: Any, space: Any, punct: Any, num: Any) -> None:
+        self.strings, self.orth, self.space, self.punct, self.num = strings, orth, space, punct, num
+        self._texts: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.orth)
+
+    def text(self, i: int) -> str:
+        orth = int(self.orth[i])
+        text = self._texts.get(orth)
+        if text is None:
+            text = self._texts[orth] = self.strings[orth]
+        return text
+
+
+def _trailing_marker(tokens: _Tokens, i: int) -> bool:
     """"…within weeks.[1]" or "…children.²": the marker belongs to the sentence before it."""
-    tok = doc[i]
-    if tok.text[:1] in "¹²³⁴⁵⁶⁷⁸⁹⁰":
+    text = tokens.text(i)
+    if text[:1] in "¹²³⁴⁵⁶⁷⁸⁹⁰":
         return True
-    return tok.text == "[" and i + 2 < len(doc) and doc[i + 1].like_num and doc[i + 2].text in ("]", ",")
+    return (text == "[" and i + 2 < len(tokens) and bool(tokens.num[i + 1])
+            and tokens.text(i + 2) in ("]", ","))
 
 
-def _after_abbreviation(doc: Any, i: int) -> bool:
-    """True when the boundary before doc[i] comes from the period of an abbreviation."""
+def _after_abbreviation(tokens: _Tokens, i: int) -> bool:
+    """True when the boundary before token i comes from the period of an abbreviation."""
     j = i - 1
-    while j > 0 and doc[j].is_punct and not doc[j].text.endswith("."):
+    while j > 0 and tokens.punct[j] and not tokens.text(j).endswith("."):
         j -= 1  # "et al., 2019": look past the comma
-    if doc[j].text == "." and j >= 1:
-        word = doc[j - 1].text.lower() + "."
-    elif doc[j].text.endswith("."):
-        word = doc[j].text.lower()
+    before = tokens.text(j)
+    if before == "." and j >= 1:
+        word = tokens.text(j - 1).lower() + "."
+    elif before.endswith("."):
+        word = before.lower()
     else:
         return False
     if word not in ABBREVIATIONS:
         return False
-    nxt = doc[i]
-    return (j < i - 1 or nxt.is_punct or nxt.text[:1].islower() or nxt.like_num
+    nxt = tokens.text(i)
+    return (j < i - 1 or bool(tokens.punct[i]) or nxt[:1].islower() or bool(tokens.num[i])
             or word in ("al.", "e.g.", "i.e.", "dr.", "prof.", "vs.", "v.", "cf."))
 
 

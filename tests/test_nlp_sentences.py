@@ -8,14 +8,38 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from medreview.nlp import _after_abbreviation, _trailing_marker, build_nlp
+from medreview.nlp import ABBREVIATIONS, build_nlp
 
 REPO = Path(__file__).resolve().parent.parent
 
 
+def _trailing_marker(doc, i):
+    tok = doc[i]
+    if tok.text[:1] in "¹²³⁴⁵⁶⁷⁸⁹⁰":
+        return True
+    return tok.text == "[" and i + 2 < len(doc) and doc[i + 1].like_num and doc[i + 2].text in ("]", ",")
+
+
+def _after_abbreviation(doc, i):
+    j = i - 1
+    while j > 0 and doc[j].is_punct and not doc[j].text.endswith("."):
+        j -= 1
+    if doc[j].text == "." and j >= 1:
+        word = doc[j - 1].text.lower() + "."
+    elif doc[j].text.endswith("."):
+        word = doc[j].text.lower()
+    else:
+        return False
+    if word not in ABBREVIATIONS:
+        return False
+    nxt = doc[i]
+    return (j < i - 1 or nxt.is_punct or nxt.text[:1].islower() or nxt.like_num
+            or word in ("al.", "e.g.", "i.e.", "dr.", "prof.", "vs.", "v.", "cf."))
+
+
 @Language.component("reference_sentences")
 def _reference(doc):
-    """The rules as first written: every token looked at in turn."""
+    """The rules as first written: every token looked at in turn, through Token objects."""
     for i, tok in enumerate(doc[1:], start=1):
         prev = doc[i - 1]
         if prev.is_space and "\n" in prev.text and not tok.is_space:
