@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -20,12 +22,13 @@ import yaml
 
 from medreview.checks.base import Context
 from medreview.checks.spelling import (
-    _STYLED, _UNKNOWN, SpellingCheck, _defined_names, _LocalSkips, _skip_spans, _style, judged_words,
+    _STYLED, _UNKNOWN, SpellingCheck, _LocalSkips, _skip_spans, _style, judged_words,
     lexicon_for, spelling_status, words_to_check,
 )
 from medreview.clean import clean_article
 from medreview.config import Config
 from medreview.ingest import Reader
+from medreview.model import Article
 from medreview.nlp import build_nlp
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,6 +37,25 @@ pytestmark = pytest.mark.skipif(
     spelling_status(Config()) is not None,
     reason=f"spelling engine unavailable here: {spelling_status(Config())} (scripts/bootstrap installs it)",
 )
+
+
+# The check's previous name rule, over every word (the new one looks only at unknown words).
+def _defined_names(article: Article, words: list[tuple[str, int, int, bool]]) -> set[str]:
+    """Capitalised words the article itself establishes as names: used capitalised mid-sentence
+    at least twice, names of its authors and reviewers, and title words the body uses too (a
+    word only the title has is checked: a misspelt headline is the worst kind)."""
+    counts = Counter(w for w, _, _, initial in words if w[:1].isupper() and not initial)
+    names = {w for w, n in counts.items() if n >= 2}
+    m = article.meta
+    for loc in [*m.authors, *m.reviewed_by]:
+        names.update(re.findall(r"[^\W\d_]+", str(loc.value)))
+    if m.title is not None:
+        title = str(m.title.value)
+        at = article.text.find(title, 0, 400)
+        title_end = at + len(title) if at >= 0 else 0
+        body = {w for w, start, _, _ in words if start >= title_end}
+        names.update(w for w in re.findall(r"[^\W\d_]+", title) if w in body)
+    return names
 
 
 @pytest.fixture(scope="module")

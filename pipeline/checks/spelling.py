@@ -191,24 +191,6 @@ def _cited_author(words: list[str], i: int) -> bool:
     return len(after) >= 2 and after[0] == "et" and after[1].startswith("al")
 
 
-def _defined_names(article: Article, words: list[tuple[str, int, int, bool]]) -> set[str]:
-    """Capitalised words the article itself establishes as names: used capitalised mid-sentence
-    at least twice, names of its authors and reviewers, and title words the body uses too (a
-    word only the title has is checked: a misspelt headline is the worst kind)."""
-    counts = Counter(w for w, _, _, initial in words if w[:1].isupper() and not initial)
-    names = {w for w, n in counts.items() if n >= 2}
-    m = article.meta
-    for loc in [*m.authors, *m.reviewed_by]:
-        names.update(re.findall(r"[^\W\d_]+", str(loc.value)))
-    if m.title is not None:
-        title = str(m.title.value)
-        at = article.text.find(title, 0, 400)
-        title_end = at + len(title) if at >= 0 else 0
-        body = {w for w, start, _, _ in words if start >= title_end}
-        names.update(w for w in re.findall(r"[^\W\d_]+", title) if w in body)
-    return names
-
-
 # What a distinct word is, on its own, for a lexicon: _QUIET (never a finding wherever it stands:
 # not a word a dictionary judges, or a known word of no particular variant), _UNKNOWN (a
 # misspelling unless the article defines it as a name or the place it stands is skipped) or
@@ -251,7 +233,7 @@ def judged_words(article: Article, doc: Any, lexicon: Lexicon) -> list[tuple[str
     """(word, start, end, verdict) of each occurrence that is a misspelling (verdict[0] _UNKNOWN)
     or a variant spelling (_STYLED, verdict[1] its locale), in text order: the words of
     words_to_check() that the lexicon does not know or knows as one variant's, less the names
-    the article defines (_defined_names).
+    the article defines (_names_among).
 
     Speed: the same result as judging every word of words_to_check(), at a few numpy calls and
     a dictionary hit per distinct word. The verdict on a word alone (judgeable, known, variant)
@@ -298,7 +280,7 @@ def judged_words(article: Article, doc: Any, lexicon: Lexicon) -> list[tuple[str
 
 
 def _names_among(article: Article, kept: list[tuple[str, int, int, bool, Any]]) -> set[str]:
-    """Which of the words of `kept` _defined_names() would call names: whether a word is one
+    """Which of the words of `kept` the article defines as names: whether a word is one
     depends only on its own occurrences (capitalised mid-sentence twice, after the title) and
     on the article's authors, reviewers and title."""
     counts = Counter(w for w, _, _, initial, _ in kept if w[:1].isupper() and not initial)
