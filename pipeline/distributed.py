@@ -88,7 +88,7 @@ def run_distributed(files: list[tuple[Path, str]], config: Config, scheduler: st
 
 def _one_by_one(client: Any, config: Config, batch: list[tuple[str, str]]) -> list[list[ArticleResult]]:
     """A batch whose worker keeps dying: each file alone, so only the file that kills it is lost."""
-    from .runner import worker_died
+    from .worker_pool import worker_died
 
     out = []
     for path, fmt in batch:

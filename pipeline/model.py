@@ -195,6 +195,12 @@ class ArticleResult:
     display: dict[str, Any] | None = None
 
 
+def empty_meta() -> dict[str, Any]:
+    """The metadata of an ArticleResult for a file or record nothing could be read of."""
+    return {"authors": [], "reviewed_by": [], "published": None, "updated": None,
+            "last_reviewed": None, "found_in": {}}
+
+
 @lru_cache(maxsize=65536)
 def canonical_id(article_id: str) -> str:
     """The article's path as a fingerprint sees it: relative to the current folder, with forward

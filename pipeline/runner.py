@@ -1,6 +1,6 @@
 """Running the pipeline: ingest → clean → nlp → checks, per file, in workers.
 
-Each worker process builds its reader, spaCy pipeline and rule packs once
+Each worker process (medreview.worker_pool) builds its reader, spaCy pipeline and rule packs once
 (`_init`), then audits whole files. Results come back in input order as
 small picklable ArticleResults; one file's failure never stops the batch.
 """
@@ -10,9 +10,7 @@ from __future__ import annotations
 import os
 import time
 import traceback
-from collections import Counter, deque
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections import Counter
 from pathlib import Path
 from dataclasses import replace
 from typing import Any, Callable, Iterator
@@ -22,11 +20,12 @@ from .bylines import enrich_meta
 from .clean import ad_container_pattern, clean_article
 from .lexicon import use_cache_folder
 from .result_cache import ResultCache, cache_base, cache_dir
+from .worker_pool import run_in_workers
 from .suppress import apply_directives, directives_json, parse_directives, split_suppressed
 from .textmap import LineIndex
 from .config import Config
 from .ingest import Failure, Reader
-from .model import Article, ArticleResult, Finding, fingerprint
+from .model import Article, ArticleResult, Finding, empty_meta, fingerprint
 
 _state: dict[str, Any] = {}
 
@@ -319,7 +318,7 @@ def failure_result(failure: Failure, config: Config | None = None) -> ArticleRes
     )
     finding.fingerprint = fingerprint(failure.id, rule.id, failure.message, 0)
     disabled = config is not None and config.is_disabled(rule.id, rule.name)
-    return ArticleResult(path=failure.path, format="unknown", title=None, meta=_empty_meta(),
+    return ArticleResult(path=failure.path, format="unknown", title=None, meta=empty_meta(),
                          findings=[] if disabled else [finding], stats={"id": failure.id, "line": failure.line, "failed": True,
                                 "error": failure.message})
 
@@ -336,17 +335,11 @@ def internal_error(article_id: str, fmt: str, error: Exception) -> ArticleResult
     )
     finding.fingerprint = fingerprint(article_id, rule.id, detail, 0)
     path = article_id.split("#", 1)[0]
-    return ArticleResult(path=path, format=fmt, title=None, meta=_empty_meta(), findings=[finding],
+    return ArticleResult(path=path, format=fmt, title=None, meta=empty_meta(), findings=[finding],
                          stats={"id": article_id, "line": 1, "failed": True, "error": finding.message})
 
 
-def _empty_meta() -> dict[str, Any]:
-    return {"authors": [], "reviewed_by": [], "published": None, "updated": None,
-            "last_reviewed": None, "found_in": {}}
-
-
 _AUTO_POOL_MIN_FILES = 8
-_IN_FLIGHT_PER_WORKER = 8  # files submitted ahead per worker: enough to keep it busy, few results held
 
 
 def default_jobs() -> int:
@@ -423,77 +416,4 @@ def _audit_all(files: list[tuple[Path, str]], config: Config,
         for item in files:
             yield audit_file(item)
         return
-    yield from _run_in_workers(files, config, min(jobs, len(files)))
-
-
-def _run_in_workers(files: list[tuple[Path, str]], config: Config, workers: int) -> Iterator[list[ArticleResult]]:
-    """Files through a pool of workers, results in input order, surviving workers that die.
-
-    A worker killed mid-batch (out of memory on one huge article, a segfault in
-    a C extension, kill -9) breaks the whole pool. The files it left unfinished
-    go through a fresh pool once more; if that breaks too, the rest are audited
-    one at a time, each in a worker of its own, so the file that kills its worker
-    is found and reported (INPUT008) and no other file loses its results.
-    """
-    done: dict[int, list[ArticleResult]] = {}
-    todo = list(range(len(files)))
-    rounds = 0
-    next_out = 0
-    while todo:
-        rounds += 1
-        isolated = rounds > 2
-        unfinished: list[int] = []
-        batches = [[i] for i in todo] if isolated else [todo]
-        for batch in batches:
-            pool_workers = 1 if isolated else workers
-            with ProcessPoolExecutor(max_workers=pool_workers, initializer=_init, initargs=(config,)) as pool:
-                # A window of files in flight, not the whole batch: a finished future keeps its
-                # result, so submitting 10,000 files at once kept every result in memory.
-                queue = deque(batch)
-                pending: deque[tuple[int, Any]] = deque()
-                broken = False
-                while queue or pending:
-                    while queue and not broken and len(pending) < _IN_FLIGHT_PER_WORKER * pool_workers:
-                        i = queue.popleft()
-                        try:
-                            pending.append((i, pool.submit(audit_file, files[i])))
-                        except BrokenProcessPool:
-                            broken = True
-                            queue.appendleft(i)
-                    if not pending:  # the pool broke before taking these: they go round again
-                        unfinished.extend(queue)
-                        queue.clear()
-                        break
-                    i, future = pending.popleft()
-                    try:
-                        done[i] = future.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        if isolated:
-                            done[i] = [worker_died(files[i])]
-                        else:
-                            unfinished.append(i)
-                    del future
-                    while next_out in done:  # stream results in input order as soon as they exist
-                        yield done.pop(next_out)
-                        next_out += 1
-                if broken:
-                    pool.shutdown(wait=False, cancel_futures=True)
-        todo = unfinished
-    while next_out in done:
-        yield done.pop(next_out)
-        next_out += 1
-
-
-def worker_died(item: tuple[Path, str]) -> ArticleResult:
-    """The result for a file whose worker process died on it, twice."""
-    path, fmt = item
-    rule = INPUT_BY_ID["INPUT008"]
-    reason = ("the process auditing this file stopped (killed, or out of memory) every time it was tried; "
-              "the rest of the batch went on")
-    finding = Finding(rule=rule.id, category="input", severity=rule.severity,
-                      message=f"medreview could not audit this file: {reason}.", line=1, column=1,
-                      end_line=1, end_column=1, excerpt="", evidence={"error": "worker process died"})
-    finding.fingerprint = fingerprint(str(path), rule.id, "worker process died", 0)
-    return ArticleResult(path=str(path), format=fmt, title=None, meta=_empty_meta(), findings=[finding],
-                         stats={"id": str(path), "line": 1, "failed": True, "error": reason})
+    yield from run_in_workers(files, config, min(jobs, len(files)), _init, audit_file)
