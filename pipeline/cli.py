@@ -346,6 +346,11 @@ def _skipped_checks(config: Config) -> tuple[Config, list[str]]:
     for name in settings.accept_files:
         if not Path(name).is_file():
             raise ConfigError(f"{config.source or 'config'}: [spelling] accept file not found: {name}")
+    from .lexicon import missing_engine
+
+    missing = missing_engine(settings)  # said now: a run the result cache answers builds no lexicon
+    if missing:
+        notes.append(f"spelling checks skipped: {missing}")
     notice = grammar_notice(config)  # raises ConfigError for bad [grammar] settings
     if notice:
         notes.append(notice)
@@ -363,7 +368,8 @@ def _prepare_checks(config: Config) -> None:
     spaCy rejects is a broken rule pack, exit 2) and the lexicon (or say once why spelling is skipped).
     Built in this process, worker processes inherit them."""
     from .checks.claims import claim_matchers
-    from .checks.spelling import spelling_status
+    from .checks.spelling import spelling_settings, spelling_status
+    from .lexicon import missing_engine
     from .nlp import build_nlp
 
     try:
@@ -371,7 +377,7 @@ def _prepare_checks(config: Config) -> None:
     except (ConfigError, RulePackError) as e:
         raise _Fail(str(e)) from None
     reason = spelling_status(config)
-    if reason:
+    if reason and not missing_engine(spelling_settings(config)):  # else _skipped_checks said it
         click.echo(f"medreview: note: spelling checks skipped: {reason}", err=True)
 
 

@@ -464,27 +464,36 @@ def dictionary_files(settings: LexiconSettings) -> list[Path]:
     return found
 
 
+def missing_engine(settings: LexiconSettings) -> str | None:
+    """Why spelling cannot run here (no Hunspell binding, no en_US/en_GB dictionary), found without
+    building anything; None when the engine and its dictionaries are there."""
+    try:
+        import hunspell  # noqa: F401  (a small C extension: importing it is the honest test)
+    except ImportError:
+        return ("the Hunspell binding is not installed (run scripts/bootstrap, or "
+                "apt-get install libhunspell-dev && pip install 'medreview[spelling]')")
+    dirs = _search_dirs(settings)
+    names = (LOCALES[settings.locale], LOCALES["en-GB" if settings.locale == "en-US" else "en-US"])
+    missing = [n for n in names if _find((n,), dirs) is None]
+    if missing:
+        return (f"no Hunspell dictionary {' or '.join(missing)} in {', '.join(dirs[:3])}… "
+                "(run scripts/bootstrap, or apt-get install hunspell-en-us hunspell-en-gb hunspell-en-med)")
+    return None
+
+
 @lru_cache(maxsize=4)
 def load_lexicon(settings: LexiconSettings, stamp: tuple[Any, ...] = ()) -> Lexicon:
     """Build the lexicon once per process (per `stamp` of the accept files); raises LexiconUnavailable
     with a reason an editor can act on."""
-    try:
-        import hunspell  # pyhunspell, compiled against libhunspell
-    except ImportError:
-        raise LexiconUnavailable(
-            "the Hunspell binding is not installed (run scripts/bootstrap, or "
-            "apt-get install libhunspell-dev && pip install 'medreview[spelling]')"
-        ) from None
+    reason = missing_engine(settings)
+    if reason is not None:
+        raise LexiconUnavailable(reason)
+    import hunspell  # pyhunspell, compiled against libhunspell
+
     dirs = _search_dirs(settings)
     primary_name = LOCALES[settings.locale]
     other_name = LOCALES["en-GB" if settings.locale == "en-US" else "en-US"]
     primary_dic, other_dic = _find((primary_name,), dirs), _find((other_name,), dirs)
-    missing = [n for n, p in ((primary_name, primary_dic), (other_name, other_dic)) if p is None]
-    if missing:
-        raise LexiconUnavailable(
-            f"no Hunspell dictionary {' or '.join(missing)} in {', '.join(dirs[:3])}… "
-            "(run scripts/bootstrap, or apt-get install hunspell-en-us hunspell-en-gb hunspell-en-med)"
-        )
     primary = hunspell.HunSpell(str(primary_dic), str(primary_dic.with_suffix(".aff")))
     plain = hunspell.HunSpell(str(primary_dic), str(primary_dic.with_suffix(".aff")))
     other = hunspell.HunSpell(str(other_dic), str(other_dic.with_suffix(".aff")))
