@@ -18,6 +18,7 @@ belongs to (en-US or en-GB) is judged separately, for the consistency rule.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -259,15 +260,80 @@ _EDIT_COST = 2.5  # Zipf points each edit of distance costs
 
 @lru_cache(maxsize=1)
 def _frequencies() -> tuple[frozenset[str], Any] | None:
-    """(English word list, zipf function) from wordfreq, or None when it is not installed."""
-    try:
-        from wordfreq import get_frequency_dict, zipf_frequency
-    except ImportError:
+    """(English word list, zipf function) from wordfreq, or None when it is not installed.
+
+    wordfreq's own zipf_frequency() first builds its 320,000-word dict from the packed lists
+    (~0.25 s in every process that ranks a suggestion). The words and their Zipf values are
+    saved once in the cache folder (`zipf/`, keyed like the near-word index) and read back
+    in ~0.05 s; a word the table does not settle goes to wordfreq itself.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("wordfreq") is None:
         return None
+    vocab, table = _zipf_table()
+
+    def zipf(word: str) -> float:
+        value = table.get(word)
+        if value is not None:
+            return value
+        if word.isascii() and word.isalpha() and word.islower():
+            return 0.0  # a plain lowercase word wordfreq does not list: what zipf_frequency() says too
+        from wordfreq import zipf_frequency  # imported (~0.1 s) only for a word the table cannot settle
+
+        return zipf_frequency(word, "en")
+
+    return vocab, lru_cache(maxsize=200_000)(zipf)
+
+
+def _zipf_table() -> tuple[frozenset[str], dict[str, float]]:
+    """(every alphabetic word wordfreq lists for English, Zipf value of each plain lowercase one)."""
+    import pickle
+
+    path = _saved_path("zipf", _wordfreq_key())
+    if path is not None:
+        try:
+            with path.open("rb") as fh:
+                words, table = pickle.load(fh)
+            return frozenset(words), table
+        except Exception:  # missing, cut short, or another format: build it
+            pass
+    from wordfreq import get_frequency_dict
+
     # Positional arguments, as wordfreq's own zipf_frequency() passes them: its lru_cache keys
-    # get_frequency_dict("en", wordlist="best") apart, and the 320,000-word dict was built twice.
-    vocab = frozenset(w for w in get_frequency_dict("en", "best") if w.isalpha())
-    return vocab, lru_cache(maxsize=200_000)(lambda w: zipf_frequency(w, "en"))
+    # get_frequency_dict("en", wordlist="best") apart, and the dict was built twice.
+    freqs = get_frequency_dict("en", "best")
+    words = [w for w in freqs if w.isalpha()]
+    table = {w: zipf_of(freqs[w]) for w in words if w.isascii() and w.islower()}
+    if path is not None:
+        _save_atomic(path, pickle.dumps((words, table), protocol=pickle.HIGHEST_PROTOCOL))
+    return frozenset(words), table
+
+
+def zipf_of(freq: float) -> float:
+    """wordfreq's zipf_frequency() of a one-token word with this frequency in its list (its
+    three-significant-digit rounding, then the Zipf scale to two decimals)."""
+    unrounded = max(freq, 10 ** -9)  # zipf_frequency()'s minimum, zipf_to_freq(0)
+    rounded = round(unrounded, math.floor(-math.log(unrounded, 10)) + 3)
+    return round(math.log(rounded, 10) + 9, 2)
+
+
+def _save_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path` and rename it there (two writers are
+    harmless); a folder that cannot be written only means nothing is saved."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(locals()["tmp"])
+        except (KeyError, OSError):
+            pass
 
 
 # The near-word index holds the words wordfreq counts at least this often (Zipf 1.5: once in
@@ -322,22 +388,11 @@ def _near_index_key(medical: frozenset[str], medical_digest: str | None) -> str:
     and English data files, the medical list and the bundled accept lists."""
     import hashlib
 
-    import wordfreq
-
     from . import suggest
 
     h = hashlib.sha256()
     h.update(repr((suggest.FORMAT, suggest.PREFIX, suggest.MAX_DISTANCE, _INDEX_MIN_ZIPF)).encode())
-    try:
-        from importlib.metadata import version
-
-        h.update(version("wordfreq").encode())
-    except Exception:
-        pass
-    data = Path(wordfreq.__file__).parent / "data"
-    for f in sorted(data.glob("*_en.msgpack.gz")):
-        st = f.stat()
-        h.update(f"{f.name} {st.st_size} {st.st_mtime_ns}".encode())
+    h.update(_wordfreq_key().encode())
     h.update((medical_digest if medical_digest is not None else
               hashlib.sha256("\n".join(sorted(medical)).encode()).hexdigest()).encode())
     for text in _bundled_accept_texts():
@@ -355,8 +410,34 @@ def use_cache_folder(folder: str | os.PathLike[str] | None) -> None:
 
 
 def _near_index_path(key: str) -> Path | None:
+    return _saved_path("near-index", key, ".bin")
+
+
+def _saved_path(kind: str, key: str, suffix: str = ".pickle") -> Path | None:
+    """Where data built from wordfreq and the word lists is saved: the cache folder's `kind/`."""
     folder = _cache_folder or os.environ.get("MEDREVIEW_CACHE_DIR", ".medreview-cache")
-    return Path(folder) / "near-index" / f"{key}.bin" if folder else None
+    return Path(folder) / kind / f"{key}{suffix}" if folder else None
+
+
+@lru_cache(maxsize=1)
+def _wordfreq_key() -> str:
+    """wordfreq's version and English data files (name, size, time), digested."""
+    import hashlib
+    import importlib.util
+
+    h = hashlib.sha256(b"zipf table 1\n")
+    try:
+        from importlib.metadata import version
+
+        h.update(version("wordfreq").encode())
+    except Exception:
+        pass
+    spec = importlib.util.find_spec("wordfreq")  # where it is, without importing it
+    data = Path(spec.origin).parent / "data" if spec is not None and spec.origin else Path("/nonexistent")
+    for f in sorted(data.glob("*_en.msgpack.gz")):
+        st = f.stat()
+        h.update(f"{f.name} {st.st_size} {st.st_mtime_ns}".encode())
+    return h.hexdigest()[:32]
 
 
 def edits1(word: str) -> set[str]:

@@ -282,3 +282,44 @@ def test_two_processes_saving_one_index_at_once_leave_one_whole_file(tmp_path):
     loaded = NearIndex.load(tmp_path / "i.bin", "k")
     assert loaded is not None and loaded.words == NearIndex(words).words
     assert [p.name for p in tmp_path.iterdir()] == ["i.bin"]
+
+
+def test_saved_zipf_table_gives_wordfreqs_own_values(tmp_path, monkeypatch):
+    """Suggestions are ranked by Zipf values read from a table saved once (no 320,000-word dict
+    per process); every value must be what wordfreq's zipf_frequency() says."""
+    import random as _random
+
+    from wordfreq import get_frequency_dict, zipf_frequency
+
+    from medreview import lexicon as lexicon_module
+
+    monkeypatch.setattr(lexicon_module, "_cache_folder", str(tmp_path))
+    lexicon_module._frequencies.cache_clear()
+    try:
+        vocab, zipf = lexicon_module._frequencies()
+        assert list((tmp_path / "zipf").glob("*.pickle"))
+        lexicon_module._frequencies.cache_clear()  # as the next process: read back
+        vocab2, zipf2 = lexicon_module._frequencies()
+        freqs = get_frequency_dict("en", "best")
+        assert vocab == vocab2 == frozenset(w for w in freqs if w.isalpha())
+        rng = _random.Random(5)
+        sample = rng.sample(sorted(vocab), 3000) + ["".join(rng.choice("abcdefghij") for _ in range(7)) for _ in range(300)]
+        sample += ["back pain", "x-ray", "Pain", "naïve", "it's", "ﬁbre", "receive", "the"]
+        for word in sample:
+            assert zipf2(word) == zipf_frequency(word, "en"), word
+    finally:
+        lexicon_module._frequencies.cache_clear()
+
+
+def test_zipf_table_in_an_unwritable_folder_is_built_in_memory(tmp_path, monkeypatch):
+    from medreview import lexicon as lexicon_module
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setattr(lexicon_module, "_cache_folder", str(blocker))
+    lexicon_module._frequencies.cache_clear()
+    try:
+        vocab, zipf = lexicon_module._frequencies()
+        assert "receive" in vocab and zipf("receive") > 4
+    finally:
+        lexicon_module._frequencies.cache_clear()
