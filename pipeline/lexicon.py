@@ -18,7 +18,6 @@ belongs to (en-US or en-GB) is judged separately, for the consistency rule.
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -26,6 +25,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from . import word_data
 
 SEARCH_DIRS = (
     "/usr/share/hunspell", "/usr/share/myspell/dicts", "/usr/share/myspell",
@@ -162,7 +163,7 @@ class Lexicon:
         medical ones ("diabetis" -> "diabetes" before "diabetid").
         """
         if word not in self._suggest:
-            freq = _frequencies()
+            freq = word_data.frequencies()
             near = []
             if freq is not None:
                 vocab, _ = freq
@@ -192,7 +193,7 @@ class Lexicon:
         """Words of the near-word index and of the user's accept lists within two edits of `word`."""
         from .suggest import MAX_DISTANCE, within
 
-        index = near_index(self.medical, self.medical_digest)
+        index = word_data.near_index(self.medical, self.medical_digest)
         if self._unindexed is None:  # accept-list words the process-wide index lacks: a few, checked one by one
             self._unindexed = tuple(sorted(w for w in self.accepted - self.medical - _bundled_accept()
                                            if w.isalpha()))
@@ -258,188 +259,6 @@ _SLIP_COST = 1.0  # Zipf points a wrong or an extra letter costs
 _EDIT_COST = 2.5  # Zipf points each edit of distance costs
 
 
-@lru_cache(maxsize=1)
-def _frequencies() -> tuple[frozenset[str], Any] | None:
-    """(English word list, zipf function) from wordfreq, or None when it is not installed.
-
-    wordfreq's own zipf_frequency() first builds its 320,000-word dict from the packed lists
-    (~0.25 s in every process that ranks a suggestion). The words and their Zipf values are
-    saved once in the cache folder (`zipf/`, keyed like the near-word index) and read back
-    in ~0.05 s; a word the table does not settle goes to wordfreq itself.
-    """
-    import importlib.util
-
-    if importlib.util.find_spec("wordfreq") is None:
-        return None
-    vocab, table = _zipf_table()
-
-    def zipf(word: str) -> float:
-        value = table.get(word)
-        if value is not None:
-            return value
-        if word.isascii() and word.isalpha() and word.islower():
-            return 0.0  # a plain lowercase word wordfreq does not list: what zipf_frequency() says too
-        from wordfreq import zipf_frequency  # imported (~0.1 s) only for a word the table cannot settle
-
-        return zipf_frequency(word, "en")
-
-    return vocab, lru_cache(maxsize=200_000)(zipf)
-
-
-def _zipf_table() -> tuple[frozenset[str], dict[str, float]]:
-    """(every alphabetic word wordfreq lists for English, Zipf value of each plain lowercase one)."""
-    import pickle
-
-    path = _saved_path("zipf", _wordfreq_key())
-    if path is not None:
-        try:
-            with path.open("rb") as fh:
-                words, table = pickle.load(fh)
-            return frozenset(words), table
-        except Exception:  # missing, cut short, or another format: build it
-            pass
-    from wordfreq import get_frequency_dict
-
-    # Positional arguments, as wordfreq's own zipf_frequency() passes them: its lru_cache keys
-    # get_frequency_dict("en", wordlist="best") apart, and the dict was built twice.
-    freqs = get_frequency_dict("en", "best")
-    words = [w for w in freqs if w.isalpha()]
-    table = {w: zipf_of(freqs[w]) for w in words if w.isascii() and w.islower()}
-    if path is not None:
-        _save_atomic(path, pickle.dumps((words, table), protocol=pickle.HIGHEST_PROTOCOL))
-    return frozenset(words), table
-
-
-def zipf_of(freq: float) -> float:
-    """wordfreq's zipf_frequency() of a one-token word with this frequency in its list (its
-    three-significant-digit rounding, then the Zipf scale to two decimals)."""
-    unrounded = max(freq, 10 ** -9)  # zipf_frequency()'s minimum, zipf_to_freq(0)
-    rounded = round(unrounded, math.floor(-math.log(unrounded, 10)) + 3)
-    return round(math.log(rounded, 10) + 9, 2)
-
-
-def _save_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path` and rename it there (two writers are
-    harmless); a folder that cannot be written only means nothing is saved."""
-    import tempfile
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            os.unlink(locals()["tmp"])
-        except (KeyError, OSError):
-            pass
-
-
-# The near-word index holds the words wordfreq counts at least this often (Zipf 1.5: once in
-# ~30 million words, 245,000 words with the medical and bundled lists, 45 MB of arrays, ~0.5 s to build);
-# the rarer tail of wordfreq's list is mostly names and foreign words, and indexing all of it
-# (370,000 words) costs half as much again in memory and build time for 0.002 of top-1 on
-# spelling_benchmark.py (0.898 against 0.896, measured on the distance-2 candidates).
-_INDEX_MIN_ZIPF = 1.5
-
-
-@lru_cache(maxsize=2)
-def near_index(medical: frozenset[str], medical_digest: str | None = None) -> Any:
-    """The process's near-word index (medreview.suggest.NearIndex): the common words of
-    wordfreq's English list, the medical word list and the bundled accept lists.
-
-    Built on first use (~0.5 s CPU) and saved under the cache folder ($MEDREVIEW_CACHE_DIR or
-    .medreview-cache, in near-index/), keyed by a digest of everything it is built from, so the
-    next process maps the file (a few milliseconds, pages shared between processes) instead.
-    A folder that cannot be written or read only means building it in memory, as before.
-    `medical_digest` stands for the medical list (the Lexicon passes its .dic file's digest);
-    without it the words themselves are digested.
-    """
-    from .suggest import NearIndex
-
-    key = _near_index_key(medical, medical_digest)
-    path = _near_index_path(key)
-    if path is not None:
-        index = NearIndex.load(path, key)
-        if index is not None:
-            return index
-    index = NearIndex(_near_index_words(medical))
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            index.save(path, key)
-        except OSError:
-            pass  # read-only or full: the index in memory serves this process
-    return index
-
-
-def _near_index_words(medical: frozenset[str]) -> list[str]:
-    from wordfreq import get_frequency_dict
-
-    floor = 10 ** (_INDEX_MIN_ZIPF - 9)
-    common = [w for w, f in get_frequency_dict("en", "best").items() if f >= floor and w.isalpha()]
-    bundled = sorted(w for w in (medical | _bundled_accept()) if w.isalpha())
-    return common + bundled
-
-
-def _near_index_key(medical: frozenset[str], medical_digest: str | None) -> str:
-    """A digest of what the index is built from: its format and parameters, wordfreq's version
-    and English data files, the medical list and the bundled accept lists."""
-    import hashlib
-
-    from . import suggest
-
-    h = hashlib.sha256()
-    h.update(repr((suggest.FORMAT, suggest.PREFIX, suggest.MAX_DISTANCE, _INDEX_MIN_ZIPF)).encode())
-    h.update(_wordfreq_key().encode())
-    h.update((medical_digest if medical_digest is not None else
-              hashlib.sha256("\n".join(sorted(medical)).encode()).hexdigest()).encode())
-    for text in _bundled_accept_texts():
-        h.update(hashlib.sha256(text.encode()).digest())
-    return h.hexdigest()[:32]
-
-
-_cache_folder: str | None = None  # the run's [cache] dir, set by the runner (use_cache_folder)
-
-
-def use_cache_folder(folder: str | os.PathLike[str] | None) -> None:
-    """Where the near-word index is saved: the run's cache folder ([cache] dir)."""
-    global _cache_folder
-    _cache_folder = str(folder) if folder is not None else None
-
-
-def _near_index_path(key: str) -> Path | None:
-    return _saved_path("near-index", key, ".bin")
-
-
-def _saved_path(kind: str, key: str, suffix: str = ".pickle") -> Path | None:
-    """Where data built from wordfreq and the word lists is saved: the cache folder's `kind/`."""
-    folder = _cache_folder or os.environ.get("MEDREVIEW_CACHE_DIR", ".medreview-cache")
-    return Path(folder) / kind / f"{key}{suffix}" if folder else None
-
-
-@lru_cache(maxsize=1)
-def _wordfreq_key() -> str:
-    """wordfreq's version and English data files (name, size, time), digested."""
-    import hashlib
-    import importlib.util
-
-    h = hashlib.sha256(b"zipf table 1\n")
-    try:
-        from importlib.metadata import version
-
-        h.update(version("wordfreq").encode())
-    except Exception:
-        pass
-    spec = importlib.util.find_spec("wordfreq")  # where it is, without importing it
-    data = Path(spec.origin).parent / "data" if spec is not None and spec.origin else Path("/nonexistent")
-    for f in sorted(data.glob("*_en.msgpack.gz")):
-        st = f.stat()
-        h.update(f"{f.name} {st.st_size} {st.st_mtime_ns}".encode())
-    return h.hexdigest()[:32]
-
-
 def edits1(word: str) -> set[str]:
     """Every string one deletion, swap, replacement or insertion from `word`."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
@@ -452,7 +271,7 @@ def edits1(word: str) -> set[str]:
 
 
 def _by_frequency(word: str, pool: list[str]) -> list[str]:
-    _, zipf = _frequencies()  # type: ignore[misc]
+    _, zipf = word_data.frequencies()  # type: ignore[misc]
     typo = word.lower()
 
     def score(s: str) -> tuple[bool, float]:

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator
 from .checks import CHECKS, INPUT_BY_ID, Context
 from .bylines import enrich_meta
 from .clean import ad_container_pattern, clean_article
-from .lexicon import use_cache_folder
+from .word_data import use_cache_folder
 from .result_cache import ResultCache, cache_base, cache_dir
 from .worker_pool import run_in_workers
 from .suppress import apply_directives, directives_json, parse_directives, split_suppressed

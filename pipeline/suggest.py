@@ -15,7 +15,7 @@ in those letters, deletions at the window's end absorbing the letters an edit
 shifts in or out; the candidates are then checked on the whole word), words
 sharing those letters share entries, and an entry is one 64-bit integer: a
 32-bit hash of the deletion and the prefix's number (a hash collision only adds
-a candidate the distance check drops). PREFIX 8 over lexicon.near_index's
+a candidate the distance check drops). PREFIX 8 over word_data.near_index's
 ~245,000 words: 5.6M entries, 45 MB of arrays (~95 MB of process memory with
 the word list), built in ~0.5 s CPU once per process, and only when a
 misspelling has no known word one edit away; a look-up ~0.5 ms (PREFIX 7:

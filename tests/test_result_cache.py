@@ -197,12 +197,12 @@ def test_an_edited_claims_pack_reaudits_claims_alone(tmp_path):
 
 
 def test_the_near_word_index_goes_to_the_configured_cache_folder(tmp_path, monkeypatch):
-    from medreview import lexicon, runner
+    from medreview import runner, word_data
     from medreview.config import from_dict
 
-    monkeypatch.setattr(lexicon, "_cache_folder", None)
+    monkeypatch.setattr(word_data, "_cache_folder", None)
     runner._init(from_dict({"cache": {"dir": str(tmp_path / "team-cache")}}))
-    assert lexicon._near_index_path("k") == tmp_path / "team-cache" / "near-index" / "k.bin"
+    assert word_data._near_index_path("k") == tmp_path / "team-cache" / "near-index" / "k.bin"
 
 
 def test_offline_results_do_not_stand_in_for_a_remote_grammar_server():

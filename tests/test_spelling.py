@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from medreview import lexicon as lexicon_module
+from medreview import word_data
 from medreview.checks.base import Context
 from medreview.checks.spelling import SpellingCheck, spelling_status
 from medreview.clean import clean_article
@@ -224,7 +225,7 @@ def test_a_typo_two_edits_away_is_answered_by_the_index_not_hunspell():
 
 def test_a_word_nothing_is_two_edits_from_gets_hunspells_suggestions():
     lexicon, spy = _counting_lexicon()
-    assert lexicon_module.near_index(lexicon.medical, lexicon.medical_digest).near("ofisianado") == []
+    assert word_data.near_index(lexicon.medical, lexicon.medical_digest).near("ofisianado") == []
     assert lexicon.suggest("ofisianado")[0] == "aficionado"
     assert spy.calls == 1
 
@@ -232,12 +233,12 @@ def test_a_word_nothing_is_two_edits_from_gets_hunspells_suggestions():
 def test_the_index_is_built_once_per_process():
     lexicon, _ = _counting_lexicon()
     lexicon.suggest("perperties")
-    before = lexicon_module.near_index.cache_info()
+    before = word_data.near_index.cache_info()
     other, _ = _counting_lexicon()
     other.suggest("geomtrys")
-    after = lexicon_module.near_index.cache_info()
+    after = word_data.near_index.cache_info()
     assert after.misses == before.misses and after.hits > before.hits
-    assert lexicon_module.near_index(lexicon.medical) is lexicon_module.near_index(other.medical)
+    assert word_data.near_index(lexicon.medical) is word_data.near_index(other.medical)
 
 
 def test_index_finds_exactly_the_words_within_two_edits():

@@ -221,47 +221,47 @@ def test_index_saved_and_mapped_back_equals_the_one_built_in_memory(tmp_path):
 
 
 def test_process_index_is_saved_once_and_loaded_after(tmp_path, monkeypatch):
-    from medreview import lexicon as lexicon_module
+    from medreview import word_data
 
     monkeypatch.setenv("MEDREVIEW_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(lexicon_module, "_cache_folder", None)  # no earlier run's [cache] dir
+    monkeypatch.setattr(word_data, "_cache_folder", None)  # no earlier run's [cache] dir
     medical = frozenset({"iliopsoas", "lumborum", "radiculopathy"})
-    lexicon_module.near_index.cache_clear()
+    word_data.near_index.cache_clear()
     try:
-        built = lexicon_module.near_index(medical, "digest-a")
+        built = word_data.near_index(medical, "digest-a")
         files = list((tmp_path / "cache" / "near-index").glob("*.bin"))
         assert len(files) == 1
         stamp = files[0].stat().st_mtime_ns
-        lexicon_module.near_index.cache_clear()  # as a new process would
-        loaded = lexicon_module.near_index(medical, "digest-a")
+        word_data.near_index.cache_clear()  # as a new process would
+        loaded = word_data.near_index(medical, "digest-a")
         assert loaded is not built and files[0].stat().st_mtime_ns == stamp
         for q in ("radiculopaty", "perperties", "illiopsoas", "lumborun", "cahgning"):
             assert loaded.near(q) == built.near(q)
         assert "radiculopathy" in loaded.near("radiculopaty")
         # Other inputs, another file.
-        lexicon_module.near_index.cache_clear()
-        lexicon_module.near_index(medical | {"kinesio"}, None)
+        word_data.near_index.cache_clear()
+        word_data.near_index(medical | {"kinesio"}, None)
         assert len(list((tmp_path / "cache" / "near-index").glob("*.bin"))) == 2
     finally:
-        lexicon_module.near_index.cache_clear()
+        word_data.near_index.cache_clear()
 
 
 def test_an_unwritable_cache_folder_still_gives_the_index(tmp_path, monkeypatch):
-    from medreview import lexicon as lexicon_module
+    from medreview import word_data
 
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
     monkeypatch.setenv("MEDREVIEW_CACHE_DIR", str(blocker))
-    monkeypatch.setattr(lexicon_module, "_cache_folder", None)
-    lexicon_module.near_index.cache_clear()
+    monkeypatch.setattr(word_data, "_cache_folder", None)
+    word_data.near_index.cache_clear()
     try:
-        index = lexicon_module.near_index(frozenset({"radiculopathy"}), "digest-b")
+        index = word_data.near_index(frozenset({"radiculopathy"}), "digest-b")
         assert "radiculopathy" in index.near("radiculopaty") and len(index) > 150_000
         assert not (tmp_path / "not-a-folder").is_dir()
         lexicon = dataclasses.replace(lexicon_for(Config()), _known={}, _suggest={}, _variant={})
         assert lexicon.suggest("perperties")[0] == "properties"
     finally:
-        lexicon_module.near_index.cache_clear()
+        word_data.near_index.cache_clear()
 
 
 def test_two_processes_saving_one_index_at_once_leave_one_whole_file(tmp_path):
@@ -291,15 +291,15 @@ def test_saved_zipf_table_gives_wordfreqs_own_values(tmp_path, monkeypatch):
 
     from wordfreq import get_frequency_dict, zipf_frequency
 
-    from medreview import lexicon as lexicon_module
+    from medreview import word_data
 
-    monkeypatch.setattr(lexicon_module, "_cache_folder", str(tmp_path))
-    lexicon_module._frequencies.cache_clear()
+    monkeypatch.setattr(word_data, "_cache_folder", str(tmp_path))
+    word_data.frequencies.cache_clear()
     try:
-        vocab, zipf = lexicon_module._frequencies()
+        vocab, zipf = word_data.frequencies()
         assert list((tmp_path / "zipf").glob("*.pickle"))
-        lexicon_module._frequencies.cache_clear()  # as the next process: read back
-        vocab2, zipf2 = lexicon_module._frequencies()
+        word_data.frequencies.cache_clear()  # as the next process: read back
+        vocab2, zipf2 = word_data.frequencies()
         freqs = get_frequency_dict("en", "best")
         assert vocab == vocab2 == frozenset(w for w in freqs if w.isalpha())
         rng = _random.Random(5)
@@ -308,18 +308,18 @@ def test_saved_zipf_table_gives_wordfreqs_own_values(tmp_path, monkeypatch):
         for word in sample:
             assert zipf2(word) == zipf_frequency(word, "en"), word
     finally:
-        lexicon_module._frequencies.cache_clear()
+        word_data.frequencies.cache_clear()
 
 
 def test_zipf_table_in_an_unwritable_folder_is_built_in_memory(tmp_path, monkeypatch):
-    from medreview import lexicon as lexicon_module
+    from medreview import word_data
 
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
-    monkeypatch.setattr(lexicon_module, "_cache_folder", str(blocker))
-    lexicon_module._frequencies.cache_clear()
+    monkeypatch.setattr(word_data, "_cache_folder", str(blocker))
+    word_data.frequencies.cache_clear()
     try:
-        vocab, zipf = lexicon_module._frequencies()
+        vocab, zipf = word_data.frequencies()
         assert "receive" in vocab and zipf("receive") > 4
     finally:
-        lexicon_module._frequencies.cache_clear()
+        word_data.frequencies.cache_clear()
