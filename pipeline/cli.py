@@ -158,8 +158,7 @@ def audit(paths, out, fmt, as_of, config_file, jobs, offline, profile, executor,
 def _print_profile(report: "Report", config: Config) -> None:
     """Where the time went: each stage's seconds (summed over workers) and share."""
     total = sum(report.timings.values()) or 1.0
-    light = getattr(report.articles, "light", lambda: report.articles)()
-    words = sum(a.words for a in light)
+    words = sum(a.words for a in report.light())
     click.echo(f"medreview: profile ({len(report.articles)} articles, {words:,} words, "
                f"{report.elapsed + report.timings.get('render', 0.0):.2f} s wall):", err=True)
     for stage, seconds in sorted(report.timings.items(), key=lambda kv: -kv[1]):

@@ -190,15 +190,9 @@ def _link_domains(report: Report) -> list[tuple[str, int, Counter[str], list[str
     return [(h, total[h], by_sev[h], sorted(rules[h])) for h in ranked]
 
 
-def _light(report: Report) -> Any:
-    """The articles without reading their findings back (a ResultSpool's in-memory part), for
-    what needs only titles, metadata and stats."""
-    return getattr(report.articles, "light", lambda: report.articles)()
-
-
 def _claims(report: Report) -> tuple[int, int]:
     total = supported = 0
-    for a in _light(report):
+    for a in report.light():
         c = a.stats.get("claims")
         if isinstance(c, dict):
             total += int(c.get("total") or 0)
@@ -218,7 +212,7 @@ def render_html(report: Report) -> str:
 def iter_html(report: Report) -> Iterator[str]:
     """The page in pieces: the dashboard and priority list, then an article at a time (each read
     back from the spool when its turn comes, so the page is never whole in memory)."""
-    light = _light(report)
+    light = report.light()
     ranked = sorted(
         ((risk_of(a), n, light[n]) for n, a in enumerate(report.articles)),
         key=lambda t: (-t[0].score, _name(t[2]), t[1]),
@@ -367,7 +361,7 @@ def _years(days: float) -> str:
 
 
 def _overdue(report: Report, anchors: dict[int, str]) -> str:
-    rows = [(d, n, a) for n, a in enumerate(_light(report)) if (d := _days_overdue(a)) is not None and d > 0]
+    rows = [(d, n, a) for n, a in enumerate(report.light()) if (d := _days_overdue(a)) is not None and d > 0]
     rows.sort(key=lambda t: (-t[0], _name(t[2])))
     if not rows:
         return '<p class="none">No medical review is overdue.</p>'

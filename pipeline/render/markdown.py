@@ -70,6 +70,6 @@ def iter_markdown(report: Report) -> Iterator[str]:
         yield "\n" + "\n".join(out)
     clean = [n for _, _, n, has_findings in sorted(weights, key=lambda w: w[2]) if not has_findings]
     if clean:
-        light = getattr(report.articles, "light", lambda: report.articles)()  # no findings to read back
+        light = report.light()  # no findings to read back
         yield "\n" + "\n".join(["## No findings", ""] + [f"- {light[n].stats.get('id', light[n].path)}" for n in clean]
                                 + [""])

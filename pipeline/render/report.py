@@ -32,6 +32,11 @@ class Report:
             for f in article.findings:
                 yield article, f
 
+    def light(self) -> Any:
+        """The articles for what needs only titles, metadata and stats: over a spool, its in-memory
+        part (no findings read back from disk); otherwise the articles themselves."""
+        return getattr(self.articles, "light", lambda: self.articles)()
+
     def seal(self) -> None:
         """Findings change no more (links checked, baseline applied): count them once from here on.
         Over a spool (medreview.result_spool) every pass reads every article back from disk."""
