@@ -1,4 +1,4 @@
-"""The sentence rules: the array-driven component gives the boundaries of the plain per-token rules."""
+"""The spaCy stage: sentence starts equal the per-token rules, tokens equal spaCy's tokenizer."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from medreview.nlp import ABBREVIATIONS, build_nlp
+from medreview.nlp import ABBREVIATIONS, CacheFillingTokenizer, build_nlp
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -58,8 +58,10 @@ def _texts() -> list[str]:
               "Pain (vs. ice) helps. no. 5 is fine.\n- a list item\n- Another"]
     rng = random.Random(7)
     pieces = ["Pain eases.", "e.g.", "et al.", "Dr.", "[1]", "²", "\n", "\n\n", "word", "Word", "3", "—", "vs.",
-              "(2019).", "it", "The", "  ", "\r\n"]
+              "(2019).", "it", "The", "  ", "\r\n",
+              "?", "!", '."', ".)", "...", "?!", "।", "-", ",", "'"]
     texts += [" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 60))) for _ in range(400)]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))) for _ in range(200)]  # glued
     return texts
 
 
@@ -70,3 +72,15 @@ def test_sentence_starts_equal_the_per_token_rules():
     reference.add_pipe("reference_sentences")
     for text in _texts():
         assert [s.start for s in nlp(text).sents] == [s.start for s in reference(text).sents], text
+
+
+def test_cache_filling_tokenizer_gives_spacys_tokens():
+    # Run twice: the second pass reads every chunk from the cache the first filled.
+    tokenizer = CacheFillingTokenizer(spacy.blank("en").tokenizer)
+    reference = spacy.blank("en").tokenizer
+    texts = _texts() + ["Don’t stop. (cannot) it's 10am, Dr. Lee's e.g. U.S. don't DON'T :) back. back, back"]
+    for _ in range(2):
+        for text in texts:
+            got, want = tokenizer(text), reference(text)
+            assert [(t.text, t.whitespace_) for t in got] == [(t.text, t.whitespace_) for t in want], text
+    assert tokenizer.tokenizer.max_cache_size >= CacheFillingTokenizer.CACHE_CHUNKS
