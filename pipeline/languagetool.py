@@ -49,9 +49,10 @@ import time
 import urllib.parse
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-import requests
+if TYPE_CHECKING:
+    import requests
 
 DEFAULT_LANGUAGE = "en-US"
 DEFAULT_TIMEOUT = 10.0
@@ -120,6 +121,8 @@ class LanguageToolClient:
         self.max_chars = max(1, int(max_chars))
         self.failures = 0  # consecutive failed requests
         self.requests_sent = 0
+        import requests  # ~0.1 s: only a run with a grammar server configured pays it
+
         self._session = requests.Session()
         self._session.headers.update({"User-Agent": "medreview (grammar check)", "Accept": "application/json"})
         # A server on this machine is never reached through a proxy from the environment.
@@ -186,6 +189,8 @@ class LanguageToolClient:
 
     def _request(self, method: str, endpoint: str, form: dict[str, str] | None = None) -> tuple[int, Any, bytes]:
         """(status, headers, body) of one request, within `timeout`; GrammarUnavailable otherwise."""
+        import requests
+
         self.requests_sent += 1
         url = self.api + endpoint
         deadline = time.monotonic() + self.timeout
@@ -238,6 +243,8 @@ class LanguageToolClient:
         return f"The LanguageTool server at {self.server} did not answer within {self.timeout:g} s"
 
     def _network_reason(self, e: requests.RequestException) -> str:
+        import requests
+
         causes = list(_causes(e))
         # Refusal and unknown host first: urllib3's NewConnectionError is also a timeout class.
         if any(isinstance(c, ConnectionRefusedError) for c in causes):

@@ -13,11 +13,14 @@ Public API:
 
 Modules: settings (the [links] table), urls (normalising, DOIs, PMIDs),
 safety (which addresses may be contacted, enforced at connect time),
-checker (HTTP), soft404 (pages that say "not found"), cache (SQLite between
+checker (HTTP; imported only when a link is checked: see __getattr__), adapter
+(the requests adapter that enforces safety), result (LinkResult), soft404 (pages that say "not found"), cache (SQLite between
 runs), rules (ids and messages), stage (all of it over a batch).
 """
 
-from .checker import LinkChecker, LinkResult
+from typing import Any
+
+from .result import LinkResult
 from .rules import LINK_BY_ID, LINK_RULES, LinkRules
 from .settings import LinkSettings, link_settings
 from .stage import LinkStats, count_link_targets, run_link_stage
@@ -26,3 +29,13 @@ __all__ = [
     "LINK_BY_ID", "LINK_RULES", "LinkChecker", "LinkResult", "LinkRules", "LinkSettings", "LinkStats",
     "count_link_targets", "link_settings", "run_link_stage",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # LinkChecker brings requests and urllib3 (~0.1 s to import): an offline run, or one whose
+    # links are all cached, never needs them.
+    if name == "LinkChecker":
+        from .checker import LinkChecker
+
+        return LinkChecker
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

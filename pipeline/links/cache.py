@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Iterable
 
-from .checker import LinkResult
+from .result import LinkResult
 
 SCHEMA_VERSION = "1"
 _CHUNK = 500

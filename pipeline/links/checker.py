@@ -51,13 +51,12 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from .safety import AddressPolicy, AddressRefused, SafeAdapter
+from .adapter import SafeAdapter
+from .result import KINDS, LinkResult, status_text
+from .safety import AddressPolicy, AddressRefused
 from .settings import LinkSettings
 from .soft404 import page_says_missing, redirected_to_error_page
 from .urls import NotCheckable, Target, normalise_url
-
-KINDS = ("ok", "redirect", "broken", "server_error", "timeout", "blocked", "soft404",
-         "refused", "redirect_loop", "not_checkable")
 
 PERMANENT = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -66,42 +65,6 @@ BROKEN_STATUSES = frozenset({404, 410})
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _CHUNK = 64 * 1024
 _DRAIN = 64 * 1024  # a body this short is read to the end so its connection can be reused
-
-
-@dataclass(slots=True)
-class LinkResult:
-    url: str                 # the URL checked (normalised)
-    kind: str                # one of KINDS
-    status: int | None = None
-    final_url: str | None = None
-    reason: str = ""
-    suggestion: str | None = None  # the new address, for a permanent redirect
-    checked: float = field(default_factory=time.time)  # when (epoch seconds)
-    from_cache: bool = False
-    hops: list[tuple[int, str]] = field(default_factory=list)  # (status, next URL) per redirect
-    requests: int = 0
-    bytes_read: int = 0
-
-    def to_json(self) -> dict[str, Any]:
-        return {"url": self.url, "kind": self.kind, "status": self.status, "final_url": self.final_url,
-                "reason": self.reason, "suggestion": self.suggestion, "checked": self.checked,
-                "hops": [list(h) for h in self.hops]}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any], from_cache: bool = False) -> "LinkResult":
-        if data["kind"] not in KINDS:
-            raise ValueError(data["kind"])
-        return cls(url=data["url"], kind=data["kind"], status=data.get("status"),
-                   final_url=data.get("final_url"), reason=data.get("reason", ""),
-                   suggestion=data.get("suggestion"), checked=float(data["checked"]),
-                   from_cache=from_cache, hops=[(int(s), str(u)) for s, u in data.get("hops", [])])
-
-
-def status_text(status: int) -> str:
-    try:
-        return f"HTTP {status} {HTTPStatus(status).phrase}"
-    except ValueError:
-        return f"HTTP {status}"
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:

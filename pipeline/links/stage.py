@@ -29,7 +29,7 @@ from typing import Any, Callable
 from ..config import Config
 from ..model import ArticleResult, Finding, RuleInfo, Severity, fingerprint
 from .cache import CacheUnavailable, LinkCache
-from .checker import LinkChecker, LinkResult
+from .result import LinkResult
 from .rules import LINK_RULES, RULE_FOR_KIND, message
 from .safety import AddressPolicy
 from .settings import LinkSettings, link_settings
@@ -242,6 +242,8 @@ def _check(todo: list[Target], settings: LinkSettings, resolved: dict[str, LinkR
             flush()
 
     try:
+        from .checker import LinkChecker  # the HTTP stack (requests, ~0.1 s), only when checking
+
         with LinkChecker(settings) as checker:
             try:
                 checker.check_all(todo, done)
