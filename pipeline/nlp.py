@@ -33,26 +33,31 @@ def line_and_abbreviation_boundaries(doc: Any) -> Any:
     """Set sentence starts: the sentencizer's, adjusted for article text (module docstring).
 
     Only two kinds of token can change: one after a line break, and one the
-    sentencizer starts a sentence with. Tokens are read from the Doc's arrays
-    (a token's text from the vocab, by its ORTH id; Doc.text would make every
-    Token), and the boundaries are written back at once.
+    sentencizer starts a sentence with. Tokens are read from the Doc's arrays,
+    and what the rules ask of a token's text from flags worked out once per
+    distinct text (no Token objects, no string work per token); the
+    boundaries are written back at once.
     """
     n = len(doc)
     if n == 0:
         return doc
     cols = doc.to_array([ORTH, IS_SPACE, IS_PUNCT, LIKE_NUM, SENT_START])
-    tokens = _Tokens(doc.vocab.strings, *(cols[:, k] for k in range(4)))  # arrays: .tolist() cost more
-    sent = _sentencizer_starts(cols[:, 0], cols[:, 2], cols[:, 4].astype(numpy.int64), doc.vocab.strings)
-    after_break = {i + 1 for i in numpy.flatnonzero(cols[:-1, 1]).tolist() if "\n" in tokens.text(i)}
-    starts = numpy.flatnonzero(sent[1:] == 1) + 1
-    for i in sorted(after_break.union(starts.tolist())):
-        if i in after_break and not tokens.space[i]:
+    flags = _orth_flags(doc.vocab.strings).of(cols[:, 0])
+    sent = _sentencizer_starts(flags & _FINAL != 0, cols[:, 2], cols[:, 4].astype(numpy.int64))
+    after_break = set((numpy.flatnonzero(flags[:-1] & _NEWLINE) + 1).tolist())
+    starts = (numpy.flatnonzero(sent[1:] == 1) + 1).tolist()
+    if not after_break and not starts:
+        doc.from_array([SENT_START], sent.reshape(-1, 1).astype(numpy.uint64))
+        return doc
+    fl, space, punct, num = flags.tolist(), cols[:, 1].tolist(), cols[:, 2].tolist(), cols[:, 3].tolist()
+    for i in sorted(after_break.union(starts)):
+        if i in after_break and not space[i]:
             # A blank line always ends a sentence; a single line break does when the
             # next line starts like a new unit (a capital, a digit, a bullet).
-            if "\n\n" in tokens.text(i - 1).replace("\r", "") or not tokens.text(i)[:1].islower():
+            if fl[i - 1] & _BLANK_LINE or not fl[i] & _LOWER_START:
                 sent[i] = 1
             continue
-        if sent[i] == 1 and (_after_abbreviation(tokens, i) or _trailing_marker(tokens, i)):
+        if sent[i] == 1 and (_after_abbreviation(fl, punct, num, i) or _trailing_marker(fl, num, i)):
             sent[i] = -1
     # In one go (Token.is_sent_start= scans the whole Doc on every call); always,
     # since the sentencizer's own starts are set here too.
@@ -60,7 +65,7 @@ def line_and_abbreviation_boundaries(doc: Any) -> Any:
     return doc
 
 
-def _sentencizer_starts(orth: Any, is_punct: Any, preset: Any, strings: Any) -> Any:
+def _sentencizer_starts(final: Any, is_punct: Any, preset: Any) -> Any:
     """spaCy's Sentencizer.predict + set_annotations on arrays: 1 starts a sentence, -1 does not.
 
     The sentencizer starts a sentence at the first token that is neither
@@ -71,70 +76,94 @@ def _sentencizer_starts(orth: Any, is_punct: Any, preset: Any, strings: Any) -> 
     A boundary already set on the Doc (preset != 0) is kept, as the
     sentencizer keeps it.
     """
-    final = numpy.isin(orth, _final_ids(strings))
     word = ~(final | is_punct.astype(bool))
     words = numpy.flatnonzero(word)
     finals_before = numpy.cumsum(final)  # sentence-final characters in [0, i]
     prev_word = numpy.concatenate(([-1], words[:-1]))
     # (words - 1 is -1 for a word at 0; that entry is dropped below: token 0 always starts)
     seen = finals_before[words - 1] - numpy.where(prev_word >= 0, finals_before[prev_word], 0)
-    guess = numpy.full(len(orth), -1, dtype=numpy.int64)
+    guess = numpy.full(len(final), -1, dtype=numpy.int64)
     guess[0] = 1
     guess[words[(words > 0) & (seen > 0)]] = 1
     return numpy.where(preset != 0, preset, guess)
 
 
+# What the rules ask of a token's text, as bits.
+_FINAL = 1 << 0          # a sentence-final character (the sentencizer's list)
+_NEWLINE = 1 << 1        # holds a line break (a whitespace token)
+_BLANK_LINE = 1 << 2     # holds a blank line
+_LOWER_START = 1 << 3    # starts with a lower-case letter
+_ENDS_DOT = 1 << 4       # ends with "."
+_DOT = 1 << 5            # is "."
+_ABBR = 1 << 6           # is an abbreviation with its period ("e.g.", "Dr.")
+_ABBR_STRONG = 1 << 7    # ... one that never ends a sentence
+_STEM = 1 << 8           # is an abbreviation without its period ("Dr" before a "." token)
+_STEM_STRONG = 1 << 9
+_MARKER = 1 << 10        # starts with a superscript digit (a citation marker)
+_OPEN = 1 << 11          # is "["
+_CLOSE = 1 << 12         # is "]" or ","
+_FINAL_CHARS = frozenset(Sentencizer.default_punct_chars)
+_STRONG = frozenset(("al.", "e.g.", "i.e.", "dr.", "prof.", "vs.", "v.", "cf."))
+
+
+def _flags_of(text: str) -> int:
+    low = text.lower()
+    f = (_FINAL * (text in _FINAL_CHARS) | _NEWLINE * ("\n" in text)
+         | _BLANK_LINE * ("\n\n" in text.replace("\r", "")) | _LOWER_START * text[:1].islower()
+         | _ENDS_DOT * text.endswith(".") | _DOT * (text == ".")
+         | _ABBR * (low in ABBREVIATIONS) | _ABBR_STRONG * (low in _STRONG)
+         | _STEM * (low + "." in ABBREVIATIONS) | _STEM_STRONG * (low + "." in _STRONG)
+         | _MARKER * (text[:1] in "¹²³⁴⁵⁶⁷⁸⁹⁰" and text != "") | _OPEN * (text == "[")
+         | _CLOSE * (text in ("]", ",")))
+    return f
+
+
+class _OrthFlags:
+    """Flags of each distinct token text (ORTH id), worked out once per process."""
+
+    def __init__(self, strings: Any) -> None:
+        self.strings = strings
+        self.flags: dict[int, int] = {}
+
+    def of(self, orth: Any) -> Any:
+        """The flags of every token: each distinct id looked up once."""
+        distinct, where = numpy.unique(orth, return_inverse=True)
+        get, values = self.flags.get, []
+        for o in distinct.tolist():
+            f = get(o)
+            if f is None:
+                f = self.flags[o] = _flags_of(self.strings[o])
+            values.append(f)
+        return numpy.array(values, dtype=numpy.int32)[where.reshape(-1)]
+
+
 @lru_cache(maxsize=4)
-def _final_ids(strings: Any) -> Any:
-    return numpy.array([strings.add(c) for c in Sentencizer.default_punct_chars], dtype=numpy.uint64)
+def _orth_flags(strings: Any) -> _OrthFlags:
+    return _OrthFlags(strings)
 
 
-class _Tokens:
-    """What the sentence rules read of each token, as the Doc's arrays (no Token objects)."""
-
-    __slots__ = ("strings", "orth", "space", "punct", "num", "_texts")
-
-    def __init__(self, strings: Any, orth: Any, space: Any, punct: Any, num: Any) -> None:
-        self.strings, self.orth, self.space, self.punct, self.num = strings, orth, space, punct, num
-        self._texts: dict[int, str] = {}
-
-    def __len__(self) -> int:
-        return len(self.orth)
-
-    def text(self, i: int) -> str:
-        orth = int(self.orth[i])
-        text = self._texts.get(orth)
-        if text is None:
-            text = self._texts[orth] = self.strings[orth]
-        return text
-
-
-def _trailing_marker(tokens: _Tokens, i: int) -> bool:
+def _trailing_marker(fl: list[int], num: list[int], i: int) -> bool:
     """"…within weeks.[1]" or "…children.²": the marker belongs to the sentence before it."""
-    text = tokens.text(i)
-    if text[:1] in "¹²³⁴⁵⁶⁷⁸⁹⁰":
+    if fl[i] & _MARKER:
         return True
-    return (text == "[" and i + 2 < len(tokens) and bool(tokens.num[i + 1])
-            and tokens.text(i + 2) in ("]", ","))
+    return bool(fl[i] & _OPEN and i + 2 < len(fl) and num[i + 1] and fl[i + 2] & _CLOSE)
 
 
-def _after_abbreviation(tokens: _Tokens, i: int) -> bool:
+def _after_abbreviation(fl: list[int], punct: list[int], num: list[int], i: int) -> bool:
     """True when the boundary before token i comes from the period of an abbreviation."""
     j = i - 1
-    while j > 0 and tokens.punct[j] and not tokens.text(j).endswith("."):
+    while j > 0 and punct[j] and not fl[j] & _ENDS_DOT:
         j -= 1  # "et al., 2019": look past the comma
-    before = tokens.text(j)
-    if before == "." and j >= 1:
-        word = tokens.text(j - 1).lower() + "."
-    elif before.endswith("."):
-        word = before.lower()
+    before = fl[j]
+    if before & _DOT and j >= 1:  # "Dr" "." : the word before the period
+        abbreviation, strong = fl[j - 1] & _STEM, fl[j - 1] & _STEM_STRONG
+    elif before & _ENDS_DOT:
+        abbreviation, strong = before & _ABBR, before & _ABBR_STRONG
     else:
         return False
-    if word not in ABBREVIATIONS:
+    if not abbreviation:
         return False
-    nxt = tokens.text(i)
-    return (j < i - 1 or bool(tokens.punct[i]) or nxt[:1].islower() or bool(tokens.num[i])
-            or word in ("al.", "e.g.", "i.e.", "dr.", "prof.", "vs.", "v.", "cf."))
+    return bool(j < i - 1 or punct[i] or fl[i] & _LOWER_START or num[i] or strong)
 
 
 @lru_cache(maxsize=1)
