@@ -24,7 +24,11 @@ from .textmap import TextBuilder, TextMap
 # (a hard-wrapped Markdown line, "Was this article\nhelpful?", stays one unit).
 # Deliberately simple: the cleaner runs before spaCy and only needs units
 # that do not straddle two real sentences.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[^a-z])|(?<=[a-z][!?])(?=[A-Z])|\n\s*(?:\n\s*|(?=[^a-z]))")
+# The leading lookahead names every character an end can start at (whitespace, a closing
+# quote or bracket, or the capital after "…wow!Next"): the engine skips other positions at
+# once instead of trying three lookbehind branches at each (~2x faster, the same ends).
+_SENTENCE_END = re.compile(r"(?=[\s\"'”’)\]A-Z])"
+                           r"(?:(?<=[.!?…])[\"'”’)\]]*\s+(?=[^a-z])|(?<=[a-z][!?])(?=[A-Z])|\n\s*(?:\n\s*|(?=[^a-z])))")
 # A period after these ends a word, not a sentence ("Rotator Cuff Tear vs. Frozen
 # Shoulder", "Media, Inc. 2023", "U.S. Pat. Nos. 9,114,271").
 _ABBREVIATIONS = frozenset(
