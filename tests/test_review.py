@@ -220,3 +220,34 @@ def test_review_rule_examples(tmp_path, rule_id, kind, text):
     findings, _ = review_findings(tmp_path, text + "\n", name=name)
     fired = rule_id in rules_of(findings)
     assert fired == (kind == "flag"), [(f.rule, f.message) for f in findings]
+
+
+def test_relative_phrases_found_where_the_plain_pattern_finds_them():
+    import random
+
+    policy = review_policy(Config())
+    rng = random.Random(3)
+    pieces = ["this year", "THIS YEAR", "this-year", "new study", "a new study", "a new studying", "İ", "ſ",
+              "recent research", "this  year", "new studies", "last year's", "x", "  ", "\n", "Recent\nresearch"]
+    for _ in range(2000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        want = [m.span() for m in policy.relative_phrases.finditer(text)]
+        assert [m.span() for m in policy.relative_matches(text)] == want, text
+    # A phrase with a non-ASCII cased letter: its matches are not just its fold, so the plain pattern runs.
+    accented = review_policy(from_dict({"review": {"relative_phrases": ["Études récentes"]}}))
+    assert accented.relative_keys is None
+    assert [m.group(0) for m in accented.relative_matches("Des ÉTUDES RÉCENTES montrent")] == ["ÉTUDES RÉCENTES"]
+
+
+def test_relative_phrases_from_a_config_file_extend_the_pack(tmp_path):
+    # A TOML list in [review] used to crash the policy's cache ("unhashable type: 'list'").
+    (tmp_path / "medreview.toml").write_text('[review]\nrelative_phrases = ["this decade"]\n', encoding="utf-8")
+    (tmp_path / "a.txt").write_text(REVIEWED + "Last reviewed: 2019-01-10\n\nThis decade brought new drugs.\n",
+                                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["audit", str(tmp_path / "a.txt"), "--config", str(tmp_path / "medreview.toml"),
+                                       "--offline", "--no-cache", "--format", "json", "--out", str(tmp_path / "out"),
+                                       "--fail-on", "never", "--as-of", "2026-11-25"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    phrases = [f["evidence"]["phrase"] for a in report["articles"] for f in a["findings"] if f["rule"] == "REVIEW008"]
+    assert phrases == ["this decade"]
