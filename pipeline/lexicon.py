@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import word_data
+from .corrections import by_frequency, distance, edits1, far_candidates, same_case
 
 SEARCH_DIRS = (
     "/usr/share/hunspell", "/usr/share/myspell/dicts", "/usr/share/myspell",
@@ -149,22 +150,24 @@ class Lexicon:
         except UnicodeEncodeError:  # a character the dictionary's encoding lacks: not a word it knows
             return False
 
+    def spells(self, word: str) -> bool:
+        """Whether an accept list or a dictionary knows `word` (not cached: for the hundreds of
+        strings far_candidates() tries)."""
+        return word.casefold() in self.accepted or self._spell(self.primary, word) or self._spell(self.other, word)
+
     def suggest(self, word: str) -> list[str]:
         """Up to 5 corrections, best first.
 
         With word frequencies (the `wordfreq` package): every word one edit away
-        that the lexicon knows, ranked by a noisy-channel score — how common the
-        word is, less a cost for each edit and for each wrong or extra letter (a
-        missing letter or a swap is the commonest slip); when none is one edit
-        away, the known words two edits away, from the near-word index
-        (medreview.suggest, ~1 ms a look-up); Hunspell's suggest() (30-130 ms a
-        call) only when none is that close either. Without wordfreq: Hunspell's list,
-        single words before splits, the closest first, common words before rare
-        medical ones ("diabetis" -> "diabetes" before "diabetid").
+        that the lexicon knows, ranked by a noisy-channel score (medreview.corrections);
+        when none is one edit away, the known words two edits away, from the near-word index
+        (medreview.suggest, ~1 ms a look-up); when none is that close either,
+        corrections.far_candidates() (~10-40 ms). Without wordfreq: Hunspell's list
+        (30-130 ms a call), single words before splits, the closest first, common words before
+        rare medical ones ("diabetis" -> "diabetes" before "diabetid").
         """
         if word not in self._suggest:
             freq = word_data.frequencies()
-            near = []
             if freq is not None:
                 vocab, _ = freq
                 edits = edits1(word.lower())
@@ -176,35 +179,40 @@ class Lexicon:
                 if not near:
                     near = [c for c in self._two_edits(word.lower())
                             if (c in vocab or c in self.accepted) and c not in self.rejected and self.known(c)]
-            if near:
+                if not near:
+                    near = far_candidates(self, word.lower())
                 # Sorted first: `edits` is a set, so its order (and with it the order of candidates
                 # with equal scores) changed from run to run with Python's string hashing.
-                ranked = _by_frequency(word, sorted(near))
+                ranked = by_frequency(word, sorted(near))
             else:
                 try:
                     raw = [s for s in dict.fromkeys(self.primary.suggest(word)) if s.casefold() not in self.rejected]
                 except UnicodeEncodeError:
                     raw = []
-                ranked = _by_frequency(word, raw) if freq is not None else self._by_hunspell(word, raw)
-            self._suggest[word] = [_same_case(word, s) if s.islower() else s for s in ranked][:5]
+                ranked = self._by_hunspell(word, raw)
+            self._suggest[word] = [same_case(word, s) if s.islower() else s for s in ranked][:5]
         return self._suggest[word]
+
+    def unindexed(self) -> tuple[str, ...]:
+        """Accept-list words the process-wide near-word index lacks: a few, checked one by one."""
+        if self._unindexed is None:
+            self._unindexed = tuple(sorted(w for w in self.accepted - self.medical - _bundled_accept()
+                                           if w.isalpha()))
+        return self._unindexed
 
     def _two_edits(self, word: str) -> list[str]:
         """Words of the near-word index and of the user's accept lists within two edits of `word`."""
         from .suggest import MAX_DISTANCE, within
 
         index = word_data.near_index(self.medical, self.medical_digest)
-        if self._unindexed is None:  # accept-list words the process-wide index lacks: a few, checked one by one
-            self._unindexed = tuple(sorted(w for w in self.accepted - self.medical - _bundled_accept()
-                                           if w.isalpha()))
-        extra = [w for w in self._unindexed if w != word and within(word, w, MAX_DISTANCE)]
+        extra = [w for w in self.unindexed() if w != word and within(word, w, MAX_DISTANCE)]
         return index.near(word) + extra
 
     def _by_hunspell(self, word: str, raw: list[str]) -> list[str]:
         def rank(p: tuple[int, str]) -> tuple[bool, int, bool, int]:
             i, s = p
             rare = s.casefold() in self.medical and not self._spell(self.other, s)
-            return (" " in s or "-" in s, _distance(word, s), rare, i)
+            return (" " in s or "-" in s, distance(word, s), rare, i)
 
         return [s for _, s in sorted(enumerate(raw), key=rank)]
 
@@ -252,99 +260,6 @@ def variant_candidates(word: str) -> list[str]:
                 out.append(a[:i] + dst + a[i + len(src):])
                 i = a.find(src, i + 1)
     return list(dict.fromkeys(c for c in out if c != a))
-
-
-_ABC = "abcdefghijklmnopqrstuvwxyz"
-_SLIP_COST = 1.0  # Zipf points a wrong or an extra letter costs
-_EDIT_COST = 2.5  # Zipf points each edit of distance costs
-
-
-def edits1(word: str) -> set[str]:
-    """Every string one deletion, swap, replacement or insertion from `word`."""
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    out = {a + b[1:] for a, b in splits if b}
-    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    out |= {a + c + b[1:] for a, b in splits if b for c in _ABC}
-    out |= {a + c + b for a, b in splits for c in _ABC}
-    out.discard(word)
-    return out
-
-
-def _by_frequency(word: str, pool: list[str]) -> list[str]:
-    _, zipf = word_data.frequencies()  # type: ignore[misc]
-    typo = word.lower()
-
-    def score(s: str) -> tuple[bool, float]:
-        low = s.lower()
-        d = _distance(typo, low)
-        if d == 1:
-            slip = _SLIP_COST if len(low) <= len(typo) and not _is_swap(typo, low) else 0.0
-        else:  # each wrong or extra letter of the cheapest alignment: "replacents" is nearer
-            # "replacements" (two letters missing) than "replaces" (one wrong, one extra)
-            slip = _SLIP_COST * _slips(typo, low) if d else 0.0
-        return (" " in s or "-" in s, -(zipf(low) - _EDIT_COST * d - slip))
-
-    return sorted(dict.fromkeys(pool), key=score)
-
-
-def _slips(typo: str, word: str) -> int:
-    """Wrong or extra letters of `typo` in its optimal string alignment with `word` that has the
-    fewest edits, then the fewest such letters (missing letters and adjacent swaps are not slips)."""
-    inf = (1 << 30, 0)
-    n, m = len(typo), len(word)
-    rows = [[inf] * (m + 1) for _ in range(n + 1)]
-    rows[0][0] = (0, 0)
-    for i in range(n + 1):
-        row = rows[i]
-        for j in range(m + 1):
-            if not i and not j:
-                continue
-            best = inf
-            if i and j:
-                d, k = rows[i - 1][j - 1]
-                best = (d, k) if typo[i - 1] == word[j - 1] else (d + 1, k + 1)  # same, or wrong letter
-            if i:
-                d, k = rows[i - 1][j]
-                best = min(best, (d + 1, k + 1))  # an extra letter
-            if j:
-                d, k = row[j - 1]
-                best = min(best, (d + 1, k))  # a missing letter
-            if i > 1 and j > 1 and typo[i - 1] == word[j - 2] and typo[i - 2] == word[j - 1]:
-                d, k = rows[i - 2][j - 2]
-                best = min(best, (d + 1, k))  # two letters swapped
-            row[j] = best
-    return rows[n][m][1]
-
-
-def _is_swap(a: str, b: str) -> bool:
-    if len(a) != len(b):
-        return False
-    diff = [i for i in range(len(a)) if a[i] != b[i]]
-    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
-
-
-def _same_case(word: str, s: str) -> str:
-    if word.isupper() and len(word) > 1:
-        return s.upper()
-    if word[:1].isupper():
-        return s[:1].upper() + s[1:]
-    return s
-
-
-def _distance(a: str, b: str) -> int:
-    """Optimal string alignment distance (Damerau-Levenshtein with adjacent swaps), case-insensitive."""
-    a, b = a.lower(), b.lower()
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[len(b)]
 
 
 def _search_dirs(settings: LexiconSettings) -> tuple[str, ...]:

@@ -213,6 +213,7 @@ def test_index_saved_and_mapped_back_equals_the_one_built_in_memory(tmp_path):
     for _ in range(300):
         q = "".join(rng.choice("abcdeéf") for _ in range(rng.randint(1, 13)))
         assert mapped.near(q) == built.near(q), q
+        assert mapped.scan(q, 3) == built.scan(q, 3), q
     assert NearIndex.load(path, "another key") is None
     assert NearIndex.load(tmp_path / "missing.bin", "k1") is None
     path.write_bytes(path.read_bytes()[:5000])  # cut short: not used
