@@ -11,7 +11,7 @@ import yaml
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from medreview.checks.claim_matcher import AnchoredMatcher, DocTokens, Lexicon, token_test
+from medreview.checks.claim_matcher import AnchoredMatcher, DocTokens, Lexicon
 from medreview.checks.claims import claim_pack, is_instruction
 from medreview.nlp import build_nlp
 
@@ -67,7 +67,8 @@ def test_same_matches_as_every_pattern_on_every_sentence(kind):
 
 
 def test_operators_and_anchors_beyond_the_rule_pack():
-    """`+`, `!` (no prefilter: every sentence), wildcards, regex and flag anchors, optional ends."""
+    """`+`, `!` (no prefilter: every sentence), wildcards, regex and flag anchors, optional ends, and
+    tests this module does not know (SHAPE: spaCy decides on the stretch the anchors allow)."""
     named = {
         "plus": [[{"LOWER": "very", "OP": "+"}, {"LOWER": "good"}]],
         "neg": [[{"LOWER": "not", "OP": "!"}, {"LOWER": "bad"}]],
@@ -76,16 +77,82 @@ def test_operators_and_anchors_beyond_the_rule_pack():
         "tail": [[{"LOWER": "a"}, {"LOWER": "b", "OP": "?"}, {"LOWER": "b", "OP": "*"}]],
         "lead": [[{"LOWER": {"IN": ["x", "y"]}, "OP": "*"}, {"LOWER": "z"}, {"OP": "?"}, {"OP": "?"}]],
         "text": [[{"TEXT": {"IN": ["Big", "BIG"]}}, {"LENGTH": {">=": 2}, "OP": "+"}, {"TEXT": "."}]],
+        "shape": [[{"LOWER": "big"}, {"SHAPE": "dd", "OP": "?"}, {"LOWER": {"NOT_IN": ["a", "b"]}, "OP": "*"},
+                   {"LOWER": "x"}]],
+        "unknown-anchor": [[{"LOWER": "of", "SHAPE": "xx"}, {"IS_LOWER": True, "OP": "+"}]],
     }
     matcher = AnchoredMatcher(NLP.vocab, named)
-    assert [p.everywhere for p in matcher.patterns] == [False, True, False, False, False, False, False]
+    assert [p.everywhere for p in matcher.patterns] == [False, True, False, False, False, False, False, False, False]
+    assert [p.exact for p in matcher.patterns] == [True, False, True, True, True, True, True, False, False]
     assert matcher.patterns[2].words is None and matcher.patterns[3].words is None  # regex, flag anchors
-    words = ["very", "good", "not", "bad", "best", "of", "The", "Big", "BIG", "3", "a", "b", "x", "y", "z", "the", "Of"]
+    words = ["very", "good", "not", "bad", "best", "of", "The", "Big", "BIG", "3", "a", "b", "x", "y", "z", "the", "Of",
+             "big", "10", "Big"]
     for seed in range(5):
         doc = NLP(soup(words, 300, seed))
         found = matcher(DocTokens(doc, matcher.lexicon))
         assert found == every_sentence(named, doc)
         assert {name for name, _, _ in found} == set(named)
+
+
+def _random_pattern(rng: random.Random, vocab: list[str]) -> list[dict]:
+    """A pattern of 1-5 tokens over `vocab`: word lists, NOT_IN, flags, wildcards; each with any operator."""
+    def spec() -> dict:
+        kind = rng.random()
+        if kind < 0.5:
+            return {"LOWER": {"IN": rng.sample(vocab, rng.randint(1, 3))}}
+        if kind < 0.6:
+            return {"LOWER": rng.choice(vocab)}
+        if kind < 0.7:
+            return {"LOWER": {"NOT_IN": rng.sample(vocab, 2)}}
+        if kind < 0.8:
+            return {"IS_TITLE": rng.random() < 0.5}
+        if kind < 0.9:
+            return {"LENGTH": {rng.choice([">=", "<", "=="]): rng.randint(1, 3)}}
+        return {}
+    pattern = []
+    for _ in range(rng.randint(1, 5)):
+        tok = spec()
+        op = rng.choice(["1", "1", "1", "?", "*", "+"])
+        if op != "1":
+            tok["OP"] = op
+        pattern.append(tok)
+    if all(t.get("OP", "1") in "?*" for t in pattern):  # spaCy needs a token that must match
+        pattern[0].pop("OP", None)
+    return pattern
+
+
+def test_nfa_matches_equal_spacy_on_random_patterns():
+    """Exact patterns never call spaCy: every start before an anchor paired with every end after it must be
+    what spaCy's Matcher returns, for any mix of operators (random patterns over a small vocabulary, so
+    that long, overlapping and repeated runs are common)."""
+    rng = random.Random(5)
+    vocab = ["a", "b", "c", "d", "ab", "B", "Cd"]
+    named = {f"p{k}": [_random_pattern(rng, vocab)] for k in range(80)}
+    matcher = AnchoredMatcher(NLP.vocab, named)
+    assert sum(p.exact for p in matcher.patterns) >= 70
+    total = 0
+    for seed in range(4):
+        doc = NLP(soup(vocab + ["."], 150, seed))
+        found = matcher(DocTokens(doc, matcher.lexicon))
+        assert found == every_sentence(named, doc), seed
+        total += len(found)
+    assert total > 1000
+
+
+def test_token_tests_beyond_the_rule_pack_agree_with_spacy():
+    specs = [{"LOWER": {"NOT_IN": ["pain", "the"]}}, {"TEXT": "Pain"}, {"ORTH": "pain"}, {"LENGTH": 4},
+             {"LENGTH": {"<": 3}}, {"LENGTH": {"!=": 4}}, {"IS_UPPER": True}, {"IS_DIGIT": False},
+             {"IS_SPACE": True}, {"LOWER": {"REGEX": "^p"}, "IS_TITLE": True}, {"TEXT": {"NOT_IN": ["Pain"]}},
+             {"LOWER": {"IN": ["pain", "x"]}, "LENGTH": {">": 3}}]
+    doc = NLP("Pain pain PAIN the 42 a \n\n Painful x 100% ok.")
+    lexicon = Lexicon(NLP.vocab)
+    for spec in specs:
+        mask = lexicon.mask(spec)
+        matcher = Matcher(NLP.vocab)
+        matcher.add("t", [[spec]])
+        assert {i for i, tok in enumerate(doc) if lexicon.lex(tok.orth).bits & mask == mask} == \
+            {s for _, s, _ in matcher(doc)}, spec
+    assert lexicon.mask({"SHAPE": "Xxxx"}) is None and lexicon.mask({"LOWER": {"FUZZY": "pain"}}) is None
 
 
 def test_token_tests_agree_with_spacy_on_every_token_spec_of_the_pack():
@@ -99,23 +166,27 @@ def test_token_tests_agree_with_spacy_on_every_token_spec_of_the_pack():
     lexicon = Lexicon(NLP.vocab)
     checked = 0
     for spec in specs:
-        test = token_test(spec)
-        if test is None:
+        mask = lexicon.mask(spec)
+        if mask is None:
             continue
         single = {k: v for k, v in spec.items() if k != "OP"} or {}
         matcher = Matcher(NLP.vocab)
         matcher.add("t", [[single]])
         spacy_says = {s for _, s, _ in matcher(doc)}
-        ours = {i for i, tok in enumerate(doc) if test(lexicon.lex(tok.orth))}
+        ours = {i for i, tok in enumerate(doc) if lexicon.lex(tok.orth).bits & mask == mask}
         assert ours == spacy_says, spec
         checked += 1
     assert checked == len(specs)  # every spec of the pack is understood (none falls back to "may match")
 
 
+LEXICON = AnchoredMatcher(NLP.vocab, PACK.cues).lexicon  # words record where the cues are anchored
+
+
 def test_doc_tokens_read_what_tokens_and_spans_say():
+    anchored = 0
     for text in SEED_TEXTS + GOLD[:50]:
         doc = NLP(text)
-        tokens = DocTokens(doc, Lexicon(NLP.vocab), text)
+        tokens = DocTokens(doc, LEXICON, text)
         sents = list(doc.sents)
         assert tokens.bounds == [(s.start, s.end) for s in sents]
         for k, sent in enumerate(sents):
@@ -126,6 +197,10 @@ def test_doc_tokens_read_what_tokens_and_spans_say():
         for s in range(0, len(doc) - 3, 7):
             assert tokens.span_text(s, s + 3) == doc[s:s + 3].text
         assert tokens.space == [int(bool(t.whitespace_)) for t in doc]
+        assert [lx.text for lx in tokens.lexes] == [t.text for t in doc]
+        assert tokens.anchored == [i for i, lx in enumerate(tokens.lexes) if any(lx.anchors)]
+        anchored += len(tokens.anchored)
+    assert anchored > 100
     assert DocTokens(NLP("Short text."), Lexicon(NLP.vocab), "not the doc's text").text == "Short text."
 
 
