@@ -230,16 +230,24 @@ class NearIndex:
         keys = np.array(sorted({_hash(d) for d in _deletes(query[:PREFIX])}), dtype=np.uint64) << np.uint64(32)
         lo = np.searchsorted(self._packed, keys, side="left").tolist()
         hi = np.searchsorted(self._packed, keys + np.uint64(1 << 32), side="left").tolist()
-        pids = {p & 0xFFFFFFFF for a, b in zip(lo, hi) if a < b for p in self._packed[a:b].tolist()}
-        out = []
-        n = len(query)
-        for pid in pids:
-            for wi in self._order[self._starts[pid]:self._starts[pid + 1]].tolist():
-                w = self.word(wi)
-                if w != query and abs(len(w) - n) <= MAX_DISTANCE and within(query, w, MAX_DISTANCE):
-                    out.append(w)
-        return sorted(out)
+        pids = sorted({p & 0xFFFFFFFF for a, b in zip(lo, hi) if a < b for p in self._packed[a:b].tolist()})
+        if not pids:
+            return []
+        ids = np.concatenate([self._order[self._starts[p]:self._starts[p + 1]] for p in pids]).astype(np.int64)
+        ids = ids[np.abs(self._lengths[ids] - len(query)) <= MAX_DISTANCE]
+        return self._measured(query, ids, MAX_DISTANCE)
 
+    def _measured(self, query: str, ids: np.ndarray, distance: int) -> list[str]:
+        """The words `ids` within `distance` edits of `query`, other than itself, sorted: the
+        ASCII ones in one vectorised table (_osa_many), any other one by one (within)."""
+        if query.isascii():
+            plain = np.flatnonzero(self._offsets[ids + 1] - self._offsets[ids] == self._lengths[ids])
+            found = ids[plain][_osa_many(query.encode(), self._blob, self._offsets, ids[plain], distance)].tolist()
+            rest = np.delete(ids, plain).tolist()
+        else:
+            found, rest = [], ids.tolist()
+        found += [i for i in rest if within(query, self.word(i), distance)]
+        return sorted(w for w in map(self.word, found) if w != query)
 
     def scan(self, word: str, distance: int) -> list[str]:
         """Every indexed word within `distance` edits of `word` (lowercase), other than itself,
@@ -265,15 +273,7 @@ class NearIndex:
                 acc += np.maximum(row, w) - np.minimum(row, w)
             else:
                 acc += row
-        ids = np.flatnonzero(acc <= 2 * distance)
-        if query.isascii():  # the table compares UTF-8 bytes: letters only for ASCII words
-            plain = np.flatnonzero(self._offsets[ids + 1] - self._offsets[ids] == self._lengths[ids])
-            found = ids[plain][_osa_many(query.encode(), self._blob, self._offsets, ids[plain], distance)].tolist()
-            rest = np.delete(ids, plain).tolist()
-        else:
-            found, rest = [], ids.tolist()
-        found += [i for i in rest if within(query, self.word(i), distance)]
-        return sorted(w for w in map(self.word, found) if w != query)
+        return self._measured(query, np.flatnonzero(acc <= 2 * distance), distance)
 
 
 def _letter_counts(blob: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

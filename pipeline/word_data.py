@@ -60,11 +60,14 @@ def frequencies() -> tuple[frozenset[str], Any] | None:
     return vocab, lru_cache(maxsize=200_000)(zipf)
 
 
+_ZIPF_FORMAT = 2  # of the saved table (2: lowercase words with other than ASCII letters too)
+
+
 def _zipf_table() -> tuple[frozenset[str], dict[str, float]]:
-    """(every alphabetic word wordfreq lists for English, Zipf value of each plain lowercase one)."""
+    """(every alphabetic word wordfreq lists for English, Zipf value of each lowercase one)."""
     import pickle
 
-    path = _saved_path("zipf", _wordfreq_key())
+    path = _saved_path("zipf", f"{_wordfreq_key()}-{_ZIPF_FORMAT}")
     if path is not None:
         try:
             with path.open("rb") as fh:
@@ -79,6 +82,11 @@ def _zipf_table() -> tuple[frozenset[str], dict[str, float]]:
     freqs = get_frequency_dict("en", "best")
     words = [w for w in freqs if w.isalpha()]
     table = {w: zipf_of(freqs[w]) for w in words if w.isascii() and w.islower()}
+    # The other lowercase words ("sautéed", "café") as zipf_frequency() itself says (it normalises
+    # them first): one such candidate otherwise imported wordfreq (~1 s) in the process that ranked it.
+    from wordfreq import zipf_frequency
+
+    table.update((w, zipf_frequency(w, "en")) for w in words if not w.isascii() and w.islower())
     if path is not None:
         _save_atomic(path, pickle.dumps((words, table), protocol=pickle.HIGHEST_PROTOCOL))
     return frozenset(words), table

@@ -324,3 +324,21 @@ def test_zipf_table_in_an_unwritable_folder_is_built_in_memory(tmp_path, monkeyp
         assert "receive" in vocab and zipf("receive") > 4
     finally:
         word_data.frequencies.cache_clear()
+
+
+def test_a_lowercase_word_with_an_accent_is_ranked_without_importing_wordfreq(tmp_path):
+    """Its Zipf value is in the saved table (importing wordfreq and building its dict cost ~1 s)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from medreview import word_data; _, zipf = word_data.frequencies(); "
+            "print(zipf('sautéed'), zipf('café'), 'wordfreq' in sys.modules)")
+    env = {**os.environ, "MEDREVIEW_CACHE_DIR": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+            for _ in range(2)]  # the first builds the table, the second reads it back
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr + runs[1].stderr
+    from wordfreq import zipf_frequency
+
+    expected = f"{zipf_frequency('sautéed', 'en')} {zipf_frequency('café', 'en')}"
+    assert runs[1].stdout.split()[:2] == expected.split() and runs[1].stdout.split()[2] == "False"
