@@ -39,11 +39,11 @@ from ..model import Article, Finding, RuleInfo, Severity
 from ..rulepacks import RulePackError, load_pack
 from .base import Context, finding_in_text
 from .claim_matcher import AnchoredMatcher, DocTokens, Lexicon
+from .claim_support import Markers, citation_markers, support_in
 
 CLASS_ORDER = ("absolute", "statistic", "research", "weasel", "efficacy")  # strongest first
 _SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
 
-_URL = re.compile(r"https?://\S+|www\.\S+")
 _FIRST_PERSON = re.compile(r"^(?:[^.!?]{0,40}\b)?(?:I|I['’]ve|I['’]m|I['’]d|(?i:in my experience|for me|my own))\b")
 _NEGATIONS = {"not", "no", "never", "cannot", "can't", "can’t", "n't", "n’t", "without"}
 _LEADING_ADVERBS = {"first", "then", "next", "finally", "gently", "slowly", "gradually", "also", "now", "instead",
@@ -175,7 +175,11 @@ def is_instruction(tokens: Iterable[Any], imperative: frozenset[str]) -> bool:
     """The sentence starts (after adverbs such as "gently") with a verb of `imperative`: an order.
     Reads only the first words; `tokens` is the sentence (benchmarks/claims_benchmark.py swaps in
     other rules with the same arguments)."""
-    words = (t.lower_ for t in tokens if not t.is_punct and not t.is_space)
+    return _starts_with_order((t.lower_ for t in tokens if not t.is_punct and not t.is_space), imperative)
+
+
+def _starts_with_order(words: Iterator[str], imperative: frozenset[str]) -> bool:
+    """is_instruction over the sentence's words (lower case, punctuation and spaces left out)."""
     first, nxt = next(words, None), next(words, None)
     if first is None:
         return False
@@ -213,27 +217,44 @@ def find_claims(article: Article, doc: Any, nlp: Any, config: Config) -> list[Cl
     for _, s, e in support_matcher(tokens):
         support_hits.setdefault(sent_of[s], []).append(f"named source: {tokens.span_text(s, e)}")
     link_spans = [(link.start, link.end) for link in article.links]
-    markers = _markers(article, config, require_resolved)
+    markers = Markers(citation_markers(article, config, require_resolved))
+    instruction = is_instruction  # looked up per call: benchmarks/claims_benchmark.py swaps in others
+    strongest: dict[str, tuple[tuple[int, int], str, Severity]] = {}  # cue -> its rank, class and severity
 
     claims = []
     for i in sorted(cue_hits):
         sent_start, sent_end = tokens.bounds[i]
         text = tokens.sentence_text(i).strip()
-        sent_lexes = lexes[sent_start:sent_end]
-        words = sum(1 for lx in sent_lexes if "is_punct" not in lx.flags and "is_space" not in lx.flags)
+        words = 0
+        for lx in lexes[sent_start:sent_end]:  # enough words? (counting stops there)
+            if "is_punct" not in lx.flags and "is_space" not in lx.flags:
+                words += 1
+                if words >= pack.min_words:
+                    break
         question = text.endswith("?") and not text.lower().startswith("did you know")
         if words < pack.min_words or question or _FIRST_PERSON.match(text):
             continue
-        if is_instruction(tokens.sentence(i), pack.imperative):
+        if instruction is _IS_INSTRUCTION:  # the same rule read off the arrays: no Span, no Tokens
+            if _starts_with_order((lx.lower for lx in lexes[sent_start:sent_end]
+                                   if "is_punct" not in lx.flags and "is_space" not in lx.flags), pack.imperative):
+                continue
+        elif instruction(tokens.sentence(i), pack.imperative):
             continue
         cues = cue_hits[i]
-        cls, severity = _strongest(cues, pack)
+        cls, severity = _strongest(cues, pack, strongest)
         support = []
         for j in range(i, min(i + window + 1, len(tokens.bounds))):
-            support += _support_in(tokens, j, article, link_spans, support_hits.get(j, []), markers)
-        body = [sent_start + k for k, lx in enumerate(sent_lexes) if "is_space" not in lx.flags]
-        claims.append(Claim(tokens.idx[body[0]], tokens.end_char(body[-1]), cls, severity, _dedupe(cues), support))
+            support += support_in(tokens, j, article, link_spans, support_hits.get(j, []), markers)
+        first, last = sent_start, sent_end - 1  # the claim runs from its first to its last non-space token
+        while first < last and "is_space" in lexes[first].flags:
+            first += 1
+        while last > first and "is_space" in lexes[last].flags:
+            last -= 1
+        claims.append(Claim(tokens.idx[first], tokens.end_char(last), cls, severity, _dedupe(cues), support))
     return claims
+
+
+_IS_INSTRUCTION = is_instruction
 
 
 def _negated_or_quoted(tokens: DocTokens, start: int) -> bool:
@@ -242,13 +263,17 @@ def _negated_or_quoted(tokens: DocTokens, start: int) -> bool:
 
 
 _OPENING, _CLOSING, _STRAIGHT = {"“", "‘"}, {"”", "’", '"', "'"}, {'"', "'"}
+_QUOTE_CHAR = re.compile("[" + "".join(sorted(_OPENING | _CLOSING)) + "]")
 
 
 def _quoted(tokens: DocTokens, start: int) -> bool:
     """The cue sits inside quotation marks: a phrase mentioned, not a claim made."""
     lexes = tokens.lexes
+    sent_start = tokens.bounds[tokens.sent_of[start]][0]
+    if _QUOTE_CHAR.search(tokens.text, tokens.idx[sent_start], tokens.idx[start]) is None:
+        return False  # no quotation mark in the text before the cue, so no token that is one
     opened = 0
-    for i in range(tokens.bounds[tokens.sent_of[start]][0], start):
+    for i in range(sent_start, start):
         text = lexes[i].text
         if text not in _OPENING and text not in _CLOSING:
             continue  # the common case, before the possessive test
@@ -303,54 +328,24 @@ def _reported_question(tokens: DocTokens, start: int) -> bool:
     return bool(before & {"if", "whether", "what", "unless"})
 
 
-def _strongest(cues: list[tuple[str, str]], pack: ClaimPack) -> tuple[str, Severity]:
-    best: tuple[int, int, str, Severity] | None = None
+def _strongest(cues: list[tuple[str, str]], pack: ClaimPack,
+               ranks: dict[str, tuple[tuple[int, int], str, Severity]]) -> tuple[str, Severity]:
+    """The class and severity of the strongest cue (the first of equals); `ranks` keeps each cue's."""
+    best: tuple[tuple[int, int], str, Severity] | None = None
     for cue, _ in cues:
-        cls, override = pack.cue_class[cue]
-        severity = Severity(override) if override else pack.classes[cls].info.severity
-        key = (_SEVERITY_RANK[severity.value], -CLASS_ORDER.index(cls), cls, severity)
-        if best is None or key[:2] > best[:2]:
-            best = key
+        rank = ranks.get(cue)
+        if rank is None:
+            cls, override = pack.cue_class[cue]
+            severity = Severity(override) if override else pack.classes[cls].info.severity
+            rank = ranks[cue] = ((_SEVERITY_RANK[severity.value], -CLASS_ORDER.index(cls)), cls, severity)
+        if best is None or rank[0] > best[0]:
+            best = rank
     assert best is not None
-    return best[2], best[3]
+    return best[1], best[2]
 
 
 def _dedupe(cues: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return list(dict.fromkeys(cues))
-
-
-def _support_in(tokens: DocTokens, k: int, article: Article, link_spans: list[tuple[int, int]], named: list[str],
-                markers: list[tuple[int, int, str]]) -> list[str]:
-    """The support sentence k carries: named sources, citation markers, links."""
-    start_char, end_char = tokens.sentence_chars(k)
-    found = list(named)
-    found += [f"citation marker {text}" for start, _, text in markers if start_char <= start < end_char]
-    if _URL.search(tokens.sentence_text(k)):
-        found.append("link in the text")
-    raw_start, raw_end = article.text_map.span_to_source(start_char, end_char)
-    if any(raw_start <= s < raw_end for s, _ in link_spans):
-        found.append("link")
-    return found
-
-
-def _markers(article: Article, config: Config, require_resolved: bool) -> list[tuple[int, int, str]]:
-    """Citation markers of the cleaned text, (start, end, text), as the citations check reads them
-    (so "kg/m²" or "10⁹ per litre" is not a marker). With require_resolved, only markers whose
-    reference the article has (or that are links themselves) count."""
-    from ..citations import extract_citations
-    from .citations import citation_settings
-
-    try:
-        headings = citation_settings(config).headings
-    except (ConfigError, RulePackError):
-        headings = ()
-    cit = extract_citations(article, headings)
-    out = []
-    for m in cit.markers:
-        if require_resolved and not m.url and not any(cit.resolve(c) for c in m.cites):
-            continue
-        out.append((m.start, m.end, m.text))
-    return out
 
 
 class ClaimCheck:
