@@ -216,3 +216,32 @@ def test_offline_results_do_not_stand_in_for_a_remote_grammar_server():
         online, offline = family_digests(config), family_digests(config.with_overrides(offline=True))
         assert (online["GRAM"] != offline["GRAM"]) is differs
         assert {k: v for k, v in online.items() if k != "GRAM"} == {k: v for k, v in offline.items() if k != "GRAM"}
+
+
+def test_other_medreview_code_misses_the_cache(tmp_path, monkeypatch):
+    # Edited checks (or an upgrade that kept the version number) must not be answered with
+    # findings the code would no longer give: the key holds a digest of the package's source.
+    from medreview import result_cache
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "a.txt").write_text(ARTICLE)
+    run(tmp_path)
+    output, _ = run(tmp_path)
+    assert "cache hits" in output
+    monkeypatch.setattr(result_cache, "_code_digest", lambda: "other code")
+    output, _ = run(tmp_path)
+    assert "cache hits" not in output
+
+
+def test_the_source_digest_follows_every_source_file(tmp_path):
+    from medreview.result_cache import source_digest
+
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "checks" / "b.py").write_text("y = 2\n")
+    first = source_digest(tmp_path)
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "c.py").write_text("stale\n")
+    assert source_digest(tmp_path) == first  # byte-code folders do not count
+    (tmp_path / "checks" / "b.py").write_text("y = 3\n")
+    assert source_digest(tmp_path) != first
