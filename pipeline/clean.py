@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .model import Article, Removal
-from .prefilter import KeywordIndex, guarded, keywords
+from .prefilter import KeywordFinder, KeywordIndex, guarded, keyword_finder, keywords
 from .rulepacks import RulePackError, load_pack
 from .textmap import TextBuilder, TextMap
 
@@ -130,7 +130,7 @@ def find_artifacts(text: str, rules: tuple[ArtifactRule, ...], *,
     hits: list[tuple[int, int, ArtifactRule]] = []
     units: list[tuple[int, int]] | None = None
     unit_texts: list[str | None] = []
-    index = KeywordIndex(text) if prefilter else None
+    index = KeywordIndex(text, _finder(rules)) if prefilter else None
     for rule in rules:
         if rule.scope == "match":
             for pat in rule.patterns:
@@ -170,6 +170,12 @@ def find_artifacts(text: str, rules: tuple[ArtifactRule, ...], *,
         else:
             merged.append((start, end, rule))
     return merged
+
+
+@lru_cache(maxsize=16)
+def _finder(rules: tuple[ArtifactRule, ...]) -> KeywordFinder | None:
+    """One automaton for every keyword of these rules' patterns (built once per rule set)."""
+    return keyword_finder(k for rule in rules for pat in rule.patterns for k in keywords(pat))
 
 
 def strip(text: str, text_map: TextMap, rules: tuple[ArtifactRule, ...]) -> tuple[str, TextMap, list[Removal]]:

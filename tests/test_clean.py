@@ -366,3 +366,25 @@ def test_every_bundled_pattern_but_the_number_fragments_has_keywords():
     # Not a rule for rule packs, a check that the prefilter does its job here.
     missing = [(r.id, p.pattern) for r in artifact_rules() for p in r.patterns if not keywords(p)]
     assert {rid for rid, _ in missing} <= {"ART011"}, missing
+
+
+def test_one_pass_keyword_finder_gives_the_same_spans_as_one_lookup_per_keyword(monkeypatch):
+    # The cleaner finds its keywords with one Aho-Corasick pass (medreview.prefilter.KeywordFinder);
+    # without it each keyword is looked up alone. Both must give the spans of the unfiltered patterns.
+    rules = artifact_rules()
+    assert medreview.clean._finder(rules) is not None  # the fast path is the one tested first
+    for finder in (medreview.clean._finder, lambda rules: None):
+        monkeypatch.setattr(medreview.clean, "_finder", finder)
+        for text in _texts():
+            for scope in ("match", "sentence"):
+                scoped = tuple(r for r in rules if r.scope == scope)
+                assert find_artifacts(text, scoped) == find_artifacts(text, scoped, prefilter=False), text[:80]
+
+
+def test_keyword_finder_reports_overlapping_occurrences():
+    from medreview.prefilter import keyword_finder
+
+    finder = keyword_finder(["share", "share this", "hare", ""])
+    assert finder is not None and finder.keys == frozenset({"share", "share this", "hare"})
+    assert finder.occurrences(fold("Share this. Share THIS share")) == {
+        "share": [0, 12, 23], "hare": [1, 13, 24], "share this": [0, 12]}
