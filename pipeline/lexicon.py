@@ -126,6 +126,8 @@ class Lexicon:
     plain: Any = None  # the house-style dictionary without medical words: judges variants
     rejected: frozenset[str] = frozenset()  # misspellings a dictionary lists as words (rules/reject.txt)
     medical_digest: str | None = None  # sha256 of the medical .dic file: part of the near-word index's key
+    # ((.aff, its .dic files), ...) of `primary` and `other`: what word_data.hunspell_forms() expands
+    dictionaries: tuple[tuple[str, tuple[str, ...]], ...] = ()
     _known: dict[str, bool] = field(default_factory=dict, repr=False)
     _suggest: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _variant: dict[str, str | None] = field(default_factory=dict, repr=False)
@@ -154,6 +156,18 @@ class Lexicon:
         """Whether an accept list or a dictionary knows `word` (not cached: for the hundreds of
         strings far_candidates() tries)."""
         return word.casefold() in self.accepted or self._spell(self.primary, word) or self._spell(self.other, word)
+
+    def spelled(self, words: list[str]) -> list[str]:
+        """The words spells() accepts, in their order: the ones no dictionary can accept (not in
+        word_data.hunspell_forms(), a superset of its forms) are dropped without asking Hunspell."""
+        maybe = [w.casefold() in self.accepted for w in words]
+        if self.dictionaries:
+            ask = [w for w, m in zip(words, maybe) if not m]
+            sure = iter(word_data.hunspell_forms(self.dictionaries).may_spell(ask))
+            maybe = [m or next(sure) for m in maybe]
+        else:
+            maybe = [True] * len(words)
+        return [w for w, m in zip(words, maybe) if m and self.spells(w)]
 
     def suggest(self, word: str) -> list[str]:
         """Up to 5 corrections, best first.
@@ -310,6 +324,7 @@ def load_lexicon(settings: LexiconSettings, stamp: tuple[Any, ...] = ()) -> Lexi
     other_name = LOCALES["en-GB" if settings.locale == "en-US" else "en-US"]
     primary_dic, other_dic = _find((primary_name,), dirs), _find((other_name,), dirs)
     primary = hunspell.HunSpell(str(primary_dic), str(primary_dic.with_suffix(".aff")))
+    primary_files = [str(primary_dic)]
     plain = hunspell.HunSpell(str(primary_dic), str(primary_dic.with_suffix(".aff")))
     other = hunspell.HunSpell(str(other_dic), str(other_dic.with_suffix(".aff")))
     accepted = bundled_accept_words()
@@ -319,6 +334,7 @@ def load_lexicon(settings: LexiconSettings, stamp: tuple[Any, ...] = ()) -> Lexi
     med = _find(MEDICAL_DIC, dirs)
     if med is not None:
         primary.add_dic(str(med))  # so suggestions include medical terms
+        primary_files.append(str(med))
         raw = med.read_bytes()
         medical_digest = hashlib.sha256(raw).hexdigest()
         medical = read_word_list(raw.decode("utf-8", errors="replace"))
@@ -336,7 +352,9 @@ def load_lexicon(settings: LexiconSettings, stamp: tuple[Any, ...] = ()) -> Lexi
     if reject_file.is_file():
         rejected = frozenset(read_word_list(reject_file.read_text(encoding="utf-8")))
     return Lexicon(primary, other, settings.locale, frozenset(accepted - rejected), " + ".join(sources),
-                   frozenset(medical), plain, rejected, medical_digest)
+                   frozenset(medical), plain, rejected, medical_digest,
+                   ((str(primary_dic.with_suffix(".aff")), tuple(primary_files)),
+                    (str(other_dic.with_suffix(".aff")), (str(other_dic),))))
 
 
 _WORDY = re.compile(r"^[^\W\d_]+(?:['’][^\W\d_]+)*$")

@@ -115,6 +115,7 @@ class NearIndex:
     ARRAYS = ("packed", "order", "starts", "offsets", "blob", "counts", "lengths")
 
     def __init__(self, words: Iterable[str] = (), *, arrays: dict[str, np.ndarray] | None = None) -> None:
+        self._bound: tuple[str, np.ndarray] | None = None  # scan()'s last query and its count bound
         if arrays is not None:
             for name in self.ARRAYS:
                 setattr(self, "_" + name, arrays[name])
@@ -257,23 +258,30 @@ class NearIndex:
         (a wrong letter), one (a missing or extra one) or none (a swap), and the length by at
         most one, so a word within `distance` edits has |length difference| + letter-count
         difference <= 2 * distance (one pass over `counts`); the few thousand words that pass
-        are then measured together (_osa_many).
+        are then measured together (_osa_many). The bound is worked out once for a query and
+        kept for the next distance asked of it (far_candidates() asks 3, then 4).
         """
         query = word.lower()
+        bound = self._bound
+        if bound is None or bound[0] != query:
+            bound = self._bound = (query, self._count_bound(query))
+        return self._measured(query, np.flatnonzero(bound[1] <= 2 * distance), distance)
+
+    def _count_bound(self, query: str) -> np.ndarray:
+        """|length difference| + the letter-count difference of every word from `query`:
+        sum |w - q| over the 27 counts is len(w) + len(q) - 2 * sum min(w, q), and min(w, q)
+        is 0 for a letter the query lacks, so only its own letters are read."""
         q = [0] * 27
         for c in query:
             o = ord(c) - 97
             q[o if 0 <= o < 26 else 26] += 1
-        # uint8 sums: only a word already over the bound can wrap round, and the table drops it
-        acc = np.minimum(np.abs(self._lengths.astype(np.int16) - len(query)), 255).astype(np.uint8)
+        shared = np.zeros(len(self._lengths), dtype=np.int16)
         for letter, want in enumerate(q):
-            row = self._counts[letter]
             if want:
-                w = np.uint8(want)
-                acc += np.maximum(row, w) - np.minimum(row, w)
-            else:
-                acc += row
-        return self._measured(query, np.flatnonzero(acc <= 2 * distance), distance)
+                shared += np.minimum(self._counts[letter], np.uint8(min(want, 255)))
+        lengths = self._lengths.astype(np.int16)
+        n = len(query)
+        return np.abs(lengths - n) + (lengths + n) - 2 * shared
 
 
 def _letter_counts(blob: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,98 @@
+"""word_data.hunspell_forms(): a superset of what Hunspell's dictionaries accept, asked before
+spell() in far_candidates(); and NearIndex.scan()'s count bound read off the query's letters.
+
+The filter must never drop a word Hunspell accepts (it would change suggestions), so it is
+checked against the real dictionaries on the strings far_candidates() asks about: every edit of
+typos, of medical words, of affixed forms and of random strings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import pytest
+
+from medreview.checks.spelling import lexicon_for, spelling_status
+from medreview.config import Config
+from medreview.corrections import edits1, far_candidates
+
+pytestmark = pytest.mark.skipif(
+    spelling_status(Config()) is not None,
+    reason=f"spelling engine unavailable here: {spelling_status(Config())} (scripts/bootstrap installs it)",
+)
+
+TYPOS = ["interrtupible", "reconstuctors", "autoformating", "expermenetelly", "vulberabuiliti",
+         "compatilibities", "reimplementaions", "ameelarated", "orthongonalizes", "traslalation",
+         "perscriptions", "nessessarily", "probelm", "unecessary", "diabetis", "stabilisors", "colour's",
+         "re-enterd", "qqqxzz"]
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return dataclasses.replace(lexicon_for(Config()), _known={}, _suggest={}, _variant={})
+
+
+def _strings(lexicon) -> list[str]:
+    rng = random.Random(7)
+    words = TYPOS + rng.sample(sorted(lexicon.medical), 50) + rng.sample(sorted(lexicon.accepted), 30)
+    words += ["".join(rng.choice("aeioulnrstcdmp") for _ in range(rng.randint(2, 12))) for _ in range(40)]
+    out = []
+    for w in words:
+        out += sorted(edits1(w.lower()))
+    return out
+
+
+def test_no_word_hunspell_accepts_is_left_out(lexicon):
+    strings = _strings(lexicon)
+    assert len(strings) > 50_000
+    accepted = [s for s in strings if lexicon.spells(s)]
+    assert len(accepted) > 300  # the check has something to find
+    assert lexicon.spelled(strings) == accepted
+
+
+def test_the_forms_drop_nearly_every_edit_of_a_far_typo(lexicon):
+    from medreview import word_data
+
+    forms = word_data.hunspell_forms(lexicon.dictionaries)
+    assert len(forms) > 500_000
+    edits = sorted(edits1("expermenetelly"))
+    assert sum(forms.may_spell(edits)) < len(edits) / 20
+    assert forms.may_spell(["reconstructors", "colour", "x-ray", "it's", ""]) == [True] * 5
+
+
+def test_far_candidates_equal_asking_hunspell_every_edit(lexicon):
+    plain = dataclasses.replace(lexicon, dictionaries=())  # no forms: every edit goes to spell()
+    for typo in TYPOS:
+        assert far_candidates(lexicon, typo) == far_candidates(plain, typo), typo
+
+
+def test_forms_saved_and_read_back(tmp_path, monkeypatch, lexicon):
+    import numpy as np
+
+    from medreview import word_data
+
+    monkeypatch.setattr(word_data, "_cache_folder", str(tmp_path))
+    word_data._hunspell_forms.cache_clear()
+    try:
+        built = word_data.hunspell_forms(lexicon.dictionaries)
+        files = list((tmp_path / "hunspell-forms").glob("*.npy"))
+        assert len(files) == 1
+        word_data._hunspell_forms.cache_clear()  # as the next process
+        loaded = word_data.hunspell_forms(lexicon.dictionaries)
+        assert loaded is not built and np.array_equal(loaded.hashes, built.hashes)
+        assert not loaded.hashes.flags.owndata  # the file's pages
+    finally:
+        word_data._hunspell_forms.cache_clear()
+
+
+def test_scan_bound_reused_for_the_next_distance_gives_the_plain_scan():
+    from medreview.suggest import NearIndex, within
+
+    rng = random.Random(3)
+    words = sorted({"".join(rng.choice("abcdeéfg") for _ in range(rng.randint(1, 11))) for _ in range(1500)})
+    index = NearIndex(words)
+    for _ in range(60):
+        q = "".join(rng.choice("abcdeéfgh") for _ in range(rng.randint(1, 12)))
+        for k in (3, 4, 3):
+            assert index.scan(q, k) == sorted(w for w in words if w != q and within(q, w, k)), (q, k)
