@@ -33,6 +33,8 @@ from typing import Iterable
 
 import numpy as np
 
+from .corrections import within  # noqa: F401  (the index's distance test; also imported from here)
+
 PREFIX = 8
 MAX_DISTANCE = 2
 _BASE = 1_000_003  # polynomial hash base, arithmetic modulo 2**64 (numpy's uint64 wraps)
@@ -331,35 +333,3 @@ def _osa_many(query: bytes, blob: np.ndarray, offsets: np.ndarray, ids: np.ndarr
         prev2, prev = prev, cur
     keep[alive[prev[np.arange(len(alive)), lengths] <= k]] = True
     return keep
-
-
-def within(a: str, b: str, k: int) -> bool:
-    """Whether the optimal string alignment distance of a and b (adjacent swaps count one) is at
-    most k: the DP only on the diagonal band |i - j| <= k, stopping once a row exceeds k
-    (~10x faster than the full table for the candidates the index returns)."""
-    n, m = len(a), len(b)
-    if abs(n - m) > k:
-        return False
-    big = k + 1
-    prev2: list[int] = []
-    prev = [j if j <= k else big for j in range(m + 1)]
-    for i in range(1, n + 1):
-        cur = [big] * (m + 1)
-        if i <= k:
-            cur[0] = i
-        ai = a[i - 1]
-        lo, hi = max(1, i - k), min(m, i + k)
-        for j in range(lo, hi + 1):
-            bj = b[j - 1]
-            v = prev[j - 1] + (ai != bj)
-            if prev[j] + 1 < v:
-                v = prev[j] + 1
-            if cur[j - 1] + 1 < v:
-                v = cur[j - 1] + 1
-            if i > 1 and j > 1 and ai == b[j - 2] and a[i - 2] == bj and prev2[j - 2] + 1 < v:
-                v = prev2[j - 2] + 1
-            cur[j] = v if v < big else big
-        if min(cur[lo - 1:hi + 1]) > k:
-            return False
-        prev2, prev = prev, cur
-    return prev[m] <= k

@@ -1,0 +1,37 @@
+"""corrections.distance (within()'s band for up to four edits) and _slips (banded by the distance)
+give what the whole tables give."""
+
+from __future__ import annotations
+
+import random
+
+from medreview.corrections import _full_distance, _slips, distance
+
+
+def _pairs(n: int):
+    rng = random.Random(1)
+    for _ in range(n):
+        a = "".join(rng.choice("abcdeé") for _ in range(rng.randint(0, 9)))
+        if rng.random() < 0.5:  # a few edits away
+            b = list(a)
+            for _ in range(rng.randint(0, 5)):
+                op, i = rng.randint(0, 3), rng.randint(0, len(b))
+                if op == 0 and i < len(b):
+                    del b[i]
+                elif op == 1:
+                    b.insert(i, rng.choice("abcdef"))
+                elif op == 2 and i < len(b):
+                    b[i] = rng.choice("abcdef")
+                elif op == 3 and i + 1 < len(b):
+                    b[i], b[i + 1] = b[i + 1], b[i]
+            yield a, "".join(b)
+        else:
+            yield a, "".join(rng.choice("abcde") for _ in range(rng.randint(0, 12)))
+
+
+def test_distance_and_slips_equal_the_whole_tables():
+    for a, b in _pairs(20_000):
+        d = _full_distance(a, b)
+        assert distance(a, b) == d == distance(a.upper(), b), (a, b)
+        if d:
+            assert _slips(a, b, d) == _slips(a, b), (a, b)
