@@ -54,6 +54,57 @@ def edits1(word: str) -> set[str]:
     return out
 
 
+def one_edit_listed(word: str, table: Any) -> set[str]:
+    """The strings of edits1(word) whose polynomial hash (word_data.poly_hashes) is in `table`
+    (sorted uint64): every one of them a list holds, and now and then a string that only shares
+    a hash with one (the caller looks each up). The ~54 x len(word) edits are hashed as numbers
+    from the word's prefix and suffix hashes, and a string is made only for a hit."""
+    import numpy as np
+
+    n = len(word)
+    mask = (1 << 64) - 1
+    base = word_data.POLY_BASE
+    codes = [ord(c) for c in word]
+    pw = [pow(base, k, 1 << 64) for k in range(n + 2)]
+    pre = [0] * (n + 1)
+    for i, c in enumerate(codes):
+        pre[i + 1] = (pre[i] * base + c) & mask
+    suf = [0] * (n + 2)
+    for i in range(n - 1, -1, -1):
+        suf[i] = (codes[i] * pw[n - 1 - i] + suf[i + 1]) & mask
+    # (kind, position) of each hash: 0 deletion, 1 swap, 2 replacement, 3 insertion (26 letters each)
+    fixed = [(pre[i] * pw[n - 1 - i] + suf[i + 1]) & mask for i in range(n)]
+    fixed += [(pre[i] * pw[n - i] + codes[i + 1] * pw[n - i - 1] + codes[i] * pw[n - i - 2] + suf[i + 2]) & mask
+              for i in range(n - 1)]
+    letters = np.arange(97, 123, dtype=np.uint64)
+    rep_base = np.array([(pre[i] * pw[n - i] + suf[i + 1]) & mask for i in range(n)], dtype=np.uint64)
+    rep_step = np.array([pw[n - 1 - i] for i in range(n)], dtype=np.uint64)
+    ins_base = np.array([(pre[i] * pw[n + 1 - i] + suf[i]) & mask for i in range(n + 1)], dtype=np.uint64)
+    ins_step = np.array([pw[n - i] for i in range(n + 1)], dtype=np.uint64)
+    keys = np.concatenate([np.array(fixed, dtype=np.uint64),
+                           (rep_base[:, None] + rep_step[:, None] * letters).ravel(),
+                           (ins_base[:, None] + ins_step[:, None] * letters).ravel()])
+    if not len(table):
+        return set()
+    at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+    out = set()
+    n_del, n_swap, n_rep = n, max(n - 1, 0), 26 * n
+    for k in np.flatnonzero(table[at] == keys).tolist():
+        if k < n_del:
+            out.add(word[:k] + word[k + 1:])
+        elif k < n_del + n_swap:
+            i = k - n_del
+            out.add(word[:i] + word[i + 1] + word[i] + word[i + 2:])
+        elif k < n_del + n_swap + n_rep:
+            i, c = divmod(k - n_del - n_swap, 26)
+            out.add(word[:i] + _ABC[c] + word[i + 1:])
+        else:
+            i, c = divmod(k - n_del - n_swap - n_rep, 26)
+            out.add(word[:i] + _ABC[c] + word[i:])
+    out.discard(word)
+    return out
+
+
 def by_frequency(word: str, pool: list[str]) -> list[str]:
     _, zipf = word_data.frequencies()  # type: ignore[misc]
     typo = word.lower()

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import word_data
-from .corrections import by_frequency, distance, edits1, far_candidates, same_case
+from .corrections import by_frequency, distance, far_candidates, one_edit_listed, same_case
 
 SEARCH_DIRS = (
     "/usr/share/hunspell", "/usr/share/myspell/dicts", "/usr/share/myspell",
@@ -132,6 +132,7 @@ class Lexicon:
     _suggest: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _variant: dict[str, str | None] = field(default_factory=dict, repr=False)
     _unindexed: tuple[str, ...] | None = field(default=None, repr=False)
+    _listed: Any = field(default=None, repr=False)  # _listed_hashes()
     # checks.spelling's verdict on each distinct word (by spaCy ORTH id), and the vocab it read
     _verdict: dict[int, tuple[int, str | None]] = field(default_factory=dict, repr=False)
     _verdict_vocab: Any = field(default=None, repr=False)
@@ -184,12 +185,9 @@ class Lexicon:
             freq = word_data.frequencies()
             if freq is not None:
                 vocab, _ = freq
-                edits = edits1(word.lower())
-                # The few edits either list holds, found at C speed (set intersections), then
-                # taken in the edits' own order (the ranking keeps it among equal scores).
-                listed = (edits & vocab) | (edits & self.accepted)
-                near = [c for c in edits
-                        if c in listed and c not in self.rejected and self.known(c)] if listed else []
+                # The few edits either list holds, found as hashes (one_edit_listed), then looked up.
+                near = [c for c in one_edit_listed(word.lower(), self._listed_hashes())
+                        if (c in vocab or c in self.accepted) and c not in self.rejected and self.known(c)]
                 if not near:
                     near = [c for c in self._two_edits(word.lower())
                             if (c in vocab or c in self.accepted) and c not in self.rejected and self.known(c)]
@@ -206,6 +204,17 @@ class Lexicon:
                 ranked = self._by_hunspell(word, raw)
             self._suggest[word] = [same_case(word, s) if s.islower() else s for s in ranked][:5]
         return self._suggest[word]
+
+    def _listed_hashes(self) -> Any:
+        """word_data.listed_hashes() (wordfreq's words, the medical and bundled lists: saved in the
+        cache folder) with the user's accept-list words added, once per lexicon."""
+        if self._listed is None:
+            import numpy as np
+
+            table = word_data.listed_hashes(self.medical, self.medical_digest)
+            extra = self.accepted - self.medical - _bundled_accept()
+            self._listed = np.union1d(table, word_data.poly_hashes(extra)) if extra else table
+        return self._listed
 
     def unindexed(self) -> tuple[str, ...]:
         """Accept-list words the process-wide near-word index lacks: a few, checked one by one."""

@@ -346,3 +346,55 @@ def _suffixed(stems: list[str], strip: str, add: str) -> list[str]:
         return [w + add for w in stems]
     n = len(strip)
     return [w[:-n] + add for w in stems if w.endswith(strip)]
+
+
+# --- the listed words as polynomial hashes: one-edit look-ups without making the edits -----------
+
+_LISTED_FORMAT = 1  # of the saved listed/ array
+POLY_BASE = 1_000_003  # corrections.one_edit_listed's hash: sum of code points * BASE**k, modulo 2**64
+
+
+def poly_hashes(words: Any) -> Any:
+    """Sorted unique uint64 polynomial hashes (POLY_BASE, modulo 2**64) of `words`, vectorised
+    by length (a few ms per 100,000 words)."""
+    import numpy as np
+
+    by_length: dict[int, list[str]] = {}
+    for w in words:
+        by_length.setdefault(len(w), []).append(w)
+    parts = []
+    base = np.uint64(POLY_BASE)
+    for n, group in by_length.items():
+        codes = np.frombuffer("".join(group).encode("utf-32-le"), dtype=np.uint32).reshape(len(group), n)
+        h = np.zeros(len(group), dtype=np.uint64)
+        for k in range(n):
+            h = h * base + codes[:, k].astype(np.uint64)
+        parts.append(h)
+    return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
+
+
+@lru_cache(maxsize=2)
+def listed_hashes(medical: frozenset[str], medical_digest: str | None = None) -> Any:
+    """poly_hashes() of wordfreq's English words (frequencies()' vocab), the medical list and the
+    bundled accept lists: what one edit of a misspelling is looked up in. Saved in the cache
+    folder (`listed/`, keyed like the near-word index) and memory-mapped by later processes."""
+    import io
+
+    import numpy as np
+
+    freq = frequencies()
+    path = _saved_path("listed", f"{_near_index_key(medical, medical_digest)}-{_LISTED_FORMAT}", ".npy")
+    if path is not None:
+        try:
+            hashes = np.load(path, mmap_mode="r")
+            if hashes.dtype == np.uint64 and hashes.ndim == 1:
+                return hashes.view(np.ndarray)
+        except (OSError, ValueError):
+            pass
+    vocab = freq[0] if freq is not None else frozenset()
+    hashes = poly_hashes(vocab | medical | _bundled_accept())
+    if path is not None:
+        buf = io.BytesIO()
+        np.save(buf, hashes)
+        _save_atomic(path, buf.getvalue())
+    return hashes

@@ -35,3 +35,16 @@ def test_distance_and_slips_equal_the_whole_tables():
         assert distance(a, b) == d == distance(a.upper(), b), (a, b)
         if d:
             assert _slips(a, b, d) == _slips(a, b), (a, b)
+
+
+def test_one_edit_listed_finds_what_the_edits_find():
+    from medreview import word_data
+    from medreview.corrections import edits1, one_edit_listed
+
+    rng = random.Random(3)
+    words = sorted({"".join(rng.choice("abcdeé'") for _ in range(rng.randint(0, 7))) for _ in range(4000)})
+    table, listed = word_data.poly_hashes(words), set(words)
+    for _ in range(2000):
+        q = "".join(rng.choice("abcdeé'") for _ in range(rng.randint(0, 8)))
+        assert {c for c in one_edit_listed(q, table) if c in listed} == edits1(q) & listed, q
+    assert one_edit_listed("abc", word_data.poly_hashes([])) == set()

@@ -96,3 +96,39 @@ def test_scan_bound_reused_for_the_next_distance_gives_the_plain_scan():
         q = "".join(rng.choice("abcdeéfgh") for _ in range(rng.randint(1, 12)))
         for k in (3, 4, 3):
             assert index.scan(q, k) == sorted(w for w in words if w != q and within(q, w, k)), (q, k)
+
+
+def test_one_edit_words_equal_the_edits_looked_up_in_the_lists(lexicon):
+    """Lexicon.suggest's first circle: the hashed look-up (with a user's accept word, not in the
+    saved table) against every edit looked up in wordfreq's list and the accept lists."""
+    from medreview import word_data
+    from medreview.corrections import one_edit_listed
+
+    lex = dataclasses.replace(lexicon, accepted=lexicon.accepted | {"okafor"}, _listed=None)
+    vocab, _ = word_data.frequencies()
+    rng = random.Random(11)
+    words = TYPOS + ["okafr", "cafe", "naïve", "it's", "a", ""] + rng.sample(sorted(vocab), 300)
+    for w in words:
+        edits = edits1(w.lower())
+        want = (edits & vocab) | (edits & lex.accepted)
+        got = {c for c in one_edit_listed(w.lower(), lex._listed_hashes()) if c in vocab or c in lex.accepted}
+        assert got == want, w
+
+
+def test_listed_hashes_saved_and_read_back(tmp_path, monkeypatch, lexicon):
+    import numpy as np
+
+    from medreview import word_data
+
+    monkeypatch.setattr(word_data, "_cache_folder", str(tmp_path))
+    word_data.listed_hashes.cache_clear()
+    try:
+        built = word_data.listed_hashes(lexicon.medical, lexicon.medical_digest)
+        assert len(list((tmp_path / "listed").glob("*.npy"))) == 1
+        word_data.listed_hashes.cache_clear()  # as the next process
+        loaded = word_data.listed_hashes(lexicon.medical, lexicon.medical_digest)
+        assert not loaded.flags.owndata and np.array_equal(loaded, built)
+        vocab, _ = word_data.frequencies()
+        assert np.array_equal(built, word_data.poly_hashes(vocab | lexicon.medical | word_data._bundled_accept()))
+    finally:
+        word_data.listed_hashes.cache_clear()
