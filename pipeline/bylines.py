@@ -22,6 +22,7 @@ date, a credential or "and NAME") and not when the "name" starts with a day,
 a month, a holiday or "The" ("By Christmas Day most of the swelling…"). A
 date written with a word counts only when the word reads as a month
 ("Reviewed 3 trials, 2021" is prose; "Febtember 45, 2018" is unreadable).
+The names are read in byline_names.py, the dates in byline_dates.py.
 
 Every value keeps its source span, so a review finding points at the byline.
 Values fill the article's metadata where the reader found none; when the
@@ -30,45 +31,17 @@ page and the metadata disagree, both are kept for the review check to report.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from .dates import parse_date
+# CREDENTIALS is re-exported: it was defined here, and importers of medreview.bylines keep it.
+from .byline_dates import _DATE, _WEEKDAY, _month_like, read_date
+from .byline_names import CREDENTIALS, _NAME, _SP, _byline_shape, _plausible_name
 from .model import Article, Located
 from .prefilter import fold
 from .regex_starts import StartScanner
 
-# Credentials written after a name: "Anita Rao, MD", "Sam Lee, PharmD, BCPS".
-CREDENTIALS = (
-    "MD", "M.D.", "DO", "D.O.", "PharmD", "Pharm.D.", "RPh", "RN", "BSN", "MSN", "DNP", "NP", "FNP", "FNP-BC",
-    "APRN", "CNM", "PA", "PA-C", "PhD", "Ph.D.", "MPH", "MS", "MSc", "MA", "MBA", "RD", "RDN", "LD", "LDN",
-    "CDE", "CDCES", "DPT", "PT", "OT", "DC", "PsyD", "LCSW", "LMFT", "LPC", "IBCLC", "CPT", "DDS", "DMD", "OD",
-    "DPM", "MBBS", "MBChB", "MRCP", "MRCGP", "FRCP", "FRCS", "FACP", "FACC", "FAAP", "FACOG", "FACS", "BCPS",
-    "CSCS", "ATC", "MSPT", "CRNP", "CNS", "RDH", "LAc", "ND",
-    "R.N.", "LPN", "CNP", "FNP-C", "AGNP-C", "ANP-BC", "PMHNP-BC", "AHN-BC", "CNE", "COI", "CHT", "FAAN", "FAANP",
-    "FAAFP", "FACEP", "FAHA", "FRCPC", "FRACP", "MRCPsych", "MSW", "DrPH", "CCC-SLP",
-)
-_CRED = "|".join(re.escape(c) for c in sorted(CREDENTIALS, key=len, reverse=True))
-_SP = r"[^\S\r\n]+"  # spaces within one line: a name never runs onto the next line
-_UPPER = "A-ZÀ-ÖØ-Þ"
-_NAME = (
-    r"(?P<name>(?:(?:Dr|Dra|Dott|Prof|Mr|Mrs|Ms)\.?(?:" + _SP + r"med\.)?" + _SP + r")?[" + _UPPER + r"][\w'’\-]+\.?"
-    r"(?:" + _SP + r"(?:[" + _UPPER + r"][\w'’\-]*\.?|(?:de|van|von|der|den|ten|ter|da|del|della|di|la|le|bin)(?![\w'’\-])))"
-    r"{0,4})(?P<creds>(?:,?" + _SP + r"(?:" + _CRED + r")(?![\w]))*)"
-)
-_MONTH = r"[^\W\d_]{3,12}\.?"  # any letters: "października", "września"
-_DATE = (
-    r"(?P<date>"
-    r"\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}"
-    r"|\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b"
-    r"|\d{1,2}(?:st|nd|rd|th|er)?\.?\s+(?:de\s+|of\s+)?" + _MONTH + r",?\s+(?:de\s+)?\d{4}"
-    r"|" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
-    r"|\d{1,2}[/.]\d{4}"
-    r"|" + _MONTH + r",?\s+\d{4}"
-    r")"
-)
 # Labels, longest first within a field; each may carry "by NAME" and/or a date.
 _LABELS = {
     "next_review": (
@@ -115,7 +88,6 @@ assert _LABEL_RE.pattern.startswith(r"(?<![\w-])")
 _LABEL_FOLDED = StartScanner(re.compile(_LABEL_RE.pattern), r"[^\w-]")
 _BY = re.compile(r"\s*(?:(?:by|von|por|par|door|av|a\s+cura\s+d(?:el|ella|i))\s*:?|:)\s*"
                  r"(?:(?:le|la|el|der|die)\s+(?=(?:Dr|Dra|Dott|Prof)\b))?" + _NAME)
-_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+"
 _ON = re.compile(r"(?:\s*(?::|-|—|–|(?:on|am|le|el|il|op|em|the)(?!\w)))*\s*(?:" + _WEEKDAY + r")?" + _DATE,
                  re.IGNORECASE)
 # A byline is short: a label must sit near the start of its line or after a separator.
@@ -153,50 +125,6 @@ class Bylines:
     def first(self, name: str) -> BylineDate | None:
         return next((d for d in self.dates if d.field == name), None)
 
-
-def read_date(text: str, date_order: str | None = None) -> tuple[dt.date | None, tuple[dt.date, ...], str]:
-    """(date, readings, precision): readings holds both dates of an ambiguous numeric form."""
-    text = text.strip()
-    m = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})", text)
-    if m:
-        a, b, y = int(m[1]), int(m[2]), int(m[3])
-        y = y + 2000 if y < 100 else y
-        mdy, dmy = _safe_date(y, a, b), _safe_date(y, b, a)
-        if date_order == "MDY":
-            return mdy, (), "day"
-        if date_order == "DMY":
-            return dmy, (), "day"
-        if mdy and dmy and mdy != dmy:
-            return None, (mdy, dmy), "day"
-        return mdy or dmy, (), "day"
-    m = re.fullmatch(r"(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})", text)  # 2021/06/30: year first is never day-first
-    if m:
-        return _safe_date(int(m[1]), int(m[2]), int(m[3])), (), "day"
-    m = re.fullmatch(r"(\d{1,2})[/.](\d{4})", text)
-    if m:
-        month, year = int(m[1]), int(m[2])
-        return (_month_end(year, month) if 1 <= month <= 12 else None), (), "month"
-    parsed = parse_date(text, day_first=None if date_order is None else date_order == "DMY")
-    if parsed is not None:
-        return parsed, (), "day"
-    # Month and year only ("March 2019"): judged by the month's last day, the reading kindest to the page.
-    m = re.fullmatch(r"(" + _MONTH + r"),?\s+(\d{4})", text)
-    if m:
-        first = parse_date(f"1 {m[1]} {m[2]}")
-        if first is not None:
-            return _month_end(first.year, first.month), (), "month"
-    return None, (), "day"
-
-
-def _safe_date(y: int, m: int, d: int) -> dt.date | None:
-    try:
-        return dt.date(y, m, d)
-    except ValueError:
-        return None
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _near_line_start(text: str, pos: int) -> bool:
@@ -300,113 +228,11 @@ def _date_at(text: str, pos: int) -> re.Match[str] | None:
     return _month_like(on)
 
 
-# How the month words of the languages above begin (abbreviations and misspellings included: "Febtember 45,
-# 2018" is an unreadable date, not prose), and the month names that begin otherwise (Welsh).
-_MONTH_PREFIXES = tuple(
-    "jan jän ene gen sty feb fév fev lut mar maa mrt mär apr avr abr kwi may mai mei mag maj jun jui giu cze "
-    "jul lug lip aug aoû ago sie sep set wrz oct okt ott out paź nov lis dec dez déc dic gru".split()
-)
-_MONTH_NAMES = frozenset(
-    "ionawr chwefror mawrth ebrill mehefin gorffennaf awst medi hydref tachwedd rhagfyr".split()
-)
-_WORD = re.compile(r"[^\W\d_]{3,}")  # "de", "of" and ordinal endings are shorter
-
-
-def _month_like(on: re.Match[str] | None) -> re.Match[str] | None:
-    """The match, unless its date is written with a word that is no month: "Reviewed 3 trials, 2021",
-    "Published online 2021" are prose, not unreadable dates."""
-    if on is None:
-        return None
-    word = _WORD.search(on.group("date"))
-    if word is None:  # numeric: 03/2023, 2018-02-02
-        return on
-    w = word.group(0).lower()
-    return on if w.startswith(_MONTH_PREFIXES) or w in _MONTH_NAMES else None
-
-
-_MONTH_WORDS = frozenset(
-    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august "
-    "september october november december".split()
-)
-
-
-def _could_be_date(name: str) -> bool:
-    """Worth asking the date parser (slow to load) only with a digit or a month name in it."""
-    first = name.split()[0].rstrip(".").lower() if name.split() else ""
-    return any(ch.isdigit() for ch in name) or first in _MONTH_WORDS
-
-
-def _plausible_name(m: re.Match[str], bare_by: bool) -> bool:
-    name = m.group("name").strip()
-    if _DATE_ONLY.fullmatch(name) or (_could_be_date(name) and read_date(name)[0] is not None):
-        return False
-    if re.search(r"['’]s$", name):  # "By Dr. Patel's estimate": a possessive, not a byline
-        return False
-    # A bare "By" needs a full name or a credential: "by walking", "By 2020" are not bylines.
-    return not bare_by or len(name.split()) >= 2 or bool(m.group("creds").strip())
-
-
-# A bare "By" opens sentences as often as bylines: "By Christmas Day most of the swelling has gone.",
-# "By The Numbers", "By Harvard Medical School standards, …". A byline name stands alone on its line or is
-# followed by a separator, another name, a date or a credential; and it does not start with a word that
-# names a time or is no name at all.
-_TITLE = re.compile(r"(?:Dr|Dra|Dott|Prof|Mr|Mrs|Ms)\.?$")
-_NOT_A_FIRST_NAME = frozenset(
-    # articles, determiners, pronouns, times ("An", "Summer", "Autumn" and "Winter" are also names)
-    "the a this that these those its it his her their our your my each every all any some most many no "
-    "one next last early late mid end then now today tonight tomorrow yesterday noon midnight "
-    "morning afternoon evening night week weekend spring fall "
-    # day names ("Domingo" is also a name)
-    "monday tuesday wednesday thursday friday saturday sunday "
-    "lunes martes miércoles jueves viernes sábado montag dienstag mittwoch donnerstag freitag samstag "
-    "sonntag lundi mardi mercredi jeudi vendredi samedi dimanche "
-    # month names that are not also given names (April, May, June, August and Jan are)
-    "january february march july september october november december feb mar apr aug sep sept oct nov dec "
-    "enero febrero marzo julio septiembre octubre noviembre diciembre januar februar märz juli oktober dezember "
-    "janvier février mars juillet septembre octobre novembre décembre "
-    # holidays ("Noël" and "Natale" are also names)
-    "christmas xmas easter thanksgiving halloween hanukkah chanukah passover ramadan eid diwali lent advent "
-    "pentecost whitsun hogmanay kwanzaa boxing labor labour memorial independence veterans valentine "
-    "valentine's valentine’s navidad pascua weihnachten ostern pâques pasqua".split()
-)
-_GIVEN_NAME_MONTHS = frozenset("april may june august jan".split())
-_CALENDAR_NOUNS = frozenset("day eve morning afternoon evening night week weekend holiday holidays".split())
-_NOT_IN_A_NAME = frozenset("the a and or of for with in on at this that its your our their".split())
-_SEPARATOR_NEXT = re.compile(r"[^\S\r\n]*(?:$|[|·•—–,(]|-[^\S\r\n]|[.;][^\S\r\n]*$)", re.MULTILINE)
-_DATE_NEXT = re.compile(r"(?:" + _SP + r"on)?" + _SP + r"(?:" + _WEEKDAY + r")?" + _DATE, re.IGNORECASE)
-
-
-def _byline_shape(text: str, people: list[re.Match[str]]) -> bool:
-    """Whether a bare "By NAME" reads as a byline, not as the start of a sentence."""
-    # Lower case, without a full stop, except that an initial keeps it: "A." is no article.
-    words = [w.lower() if len(w.rstrip(".")) == 1 else w.lower().rstrip(".") for w in people[0].group("name").split()]
-    if _TITLE.match(words[0].capitalize()):  # "By Dr. …" names a person
-        words = words[1:]
-    else:
-        first = words[0]
-        if first in _NOT_A_FIRST_NAME or re.sub(r"['’]s$", "", first) in _NOT_A_FIRST_NAME:
-            return False
-        if first in _GIVEN_NAME_MONTHS and any(w in _CALENDAR_NOUNS for w in words[1:]):  # "By May Day"
-            return False
-        if len(words) > 1 and words[0] == "new" and re.fullmatch(r"year(?:['’]s)?", words[1]):  # New Year's Eve
-            return False
-    if any(w in _NOT_IN_A_NAME for w in words):  # a title-case heading: "By Using Heat And Ice"
-        return False
-    if any(re.search(r"['’]s$", w) for w in words[:-1]):  # "By Valentine's Day, …", "By Mother's Day"
-        return False
-    end = people[-1].end()
-    # Nothing more on the line, or a separator ("| Published …", ", Executive Editor"), or a date
-    # ("By Ellen Park on May 12, 2021"); "and NAME" and credentials are part of `people` already.
-    return _SEPARATOR_NEXT.match(text, end) is not None or _month_like(_DATE_NEXT.match(text, end)) is not None
-
-
 def _person(field_name: str, m: re.Match[str]) -> BylinePerson:
     name, creds = m.group("name").strip(), _creds(m.group("creds"))
     full = name + (", " + ", ".join(creds) if creds else "")
     return BylinePerson(field_name, full, creds, m.start("name"), m.end())
 
-
-_DATE_ONLY = re.compile(r"[\d\W]+")
 
 
 def _creds(text: str) -> tuple[str, ...]:
