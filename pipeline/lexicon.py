@@ -83,6 +83,9 @@ def _find(names: tuple[str, ...], dirs: tuple[str, ...], suffix: str = ".dic") -
     return None
 
 
+_WORD_LIST_FORMAT = 1  # of read_word_list's result: part of the saved medical words' key (change it with the function)
+
+
 def read_word_list(text: str) -> set[str]:
     """Words of an accept list or a .dic file, casefolded; '#' comments and /flags dropped."""
     words = set()
@@ -102,11 +105,18 @@ def bundled_accept_words() -> set[str]:
 
 @lru_cache(maxsize=1)
 def _bundled_accept() -> frozenset[str]:
-    """The bundled accept lists' words (package files: read once per process, ~25 ms)."""
-    words: set[str] = set()
-    for text in _bundled_accept_texts():
-        words |= read_word_list(text)
-    return frozenset(words)
+    """The bundled accept lists' words (package files: read once per process; their words read
+    back from the cache folder, ~0.01 s, instead of through read_word_list, ~0.05 s)."""
+    texts = _bundled_accept_texts()
+
+    def read() -> set[str]:
+        words: set[str] = set()
+        for text in texts:
+            words |= read_word_list(text)
+        return words
+
+    digest = hashlib.sha256("\0".join(texts).encode("utf-8")).hexdigest()[:32]
+    return frozenset(word_data.saved_words("accept-words", f"{digest}-{_WORD_LIST_FORMAT}", read))
 
 
 def _bundled_accept_texts() -> list[str]:
@@ -346,7 +356,9 @@ def load_lexicon(settings: LexiconSettings, stamp: tuple[Any, ...] = ()) -> Lexi
         primary_files.append(str(med))
         raw = med.read_bytes()
         medical_digest = hashlib.sha256(raw).hexdigest()
-        medical = read_word_list(raw.decode("utf-8", errors="replace"))
+        medical = word_data.saved_words(  # read once, then from the cache folder (~0.1 s a process)
+            "medical-words", f"{medical_digest[:32]}-{_WORD_LIST_FORMAT}",
+            lambda: read_word_list(raw.decode("utf-8", errors="replace")))
         accepted |= medical
         sources.append(f"medical ({med.stem})")
     for f in settings.accept_files:

@@ -398,3 +398,21 @@ def listed_hashes(medical: frozenset[str], medical_digest: str | None = None) ->
         np.save(buf, hashes)
         _save_atomic(path, buf.getvalue())
     return hashes
+
+
+def saved_words(kind: str, digest: str, build: Any) -> set[str]:
+    """The word set `build()` makes from a file with this digest, saved in the cache folder
+    (`kind/`, one word a line: no word holds a line break) and read back by later processes:
+    the medical .dic's 90,000 words in ~0.02 s instead of ~0.1 s through read_word_list."""
+    path = _saved_path(kind, digest, ".txt")
+    if path is not None:
+        try:
+            text = path.read_text(encoding="utf-8")
+            if text.startswith("#words\n"):
+                return set(text.split("\n")[1:]) - {""}
+        except (OSError, UnicodeDecodeError):
+            pass
+    words = build()
+    if path is not None:
+        _save_atomic(path, ("#words\n" + "\n".join(sorted(words))).encode("utf-8"))
+    return words

@@ -132,3 +132,25 @@ def test_listed_hashes_saved_and_read_back(tmp_path, monkeypatch, lexicon):
         assert np.array_equal(built, word_data.poly_hashes(vocab | lexicon.medical | word_data._bundled_accept()))
     finally:
         word_data.listed_hashes.cache_clear()
+
+
+def test_medical_words_saved_and_read_back_equal_reading_the_dic(tmp_path, monkeypatch):
+    from medreview import lexicon as lexicon_module
+    from medreview import word_data
+    from medreview.lexicon import _find, _search_dirs, LexiconSettings, MEDICAL_DIC, read_word_list
+
+    med = _find(MEDICAL_DIC, _search_dirs(LexiconSettings()))
+    if med is None:
+        pytest.skip("no medical dictionary here")
+    monkeypatch.setattr(word_data, "_cache_folder", str(tmp_path))
+    want = read_word_list(med.read_bytes().decode("utf-8", errors="replace"))
+    lexicon_module.load_lexicon.cache_clear()
+    try:
+        first = lexicon_module.load_lexicon(LexiconSettings())
+        assert len(list((tmp_path / "medical-words").glob("*.txt"))) == 1
+        lexicon_module.load_lexicon.cache_clear()  # as the next process: read back
+        second = lexicon_module.load_lexicon(LexiconSettings())
+        assert first.medical == second.medical == want and first.accepted == second.accepted
+    finally:
+        lexicon_module.load_lexicon.cache_clear()
+    assert word_data.saved_words("w", "empty", set) == set() == word_data.saved_words("w", "empty", lambda: {"x"})
