@@ -419,6 +419,7 @@ class TimedSuggest:
 
     def __init__(self, dic: Any) -> None:
         self._dic, self.calls, self.seconds = dic, 0, 0.0
+        self.spell = dic.spell  # the C method itself: through __getattr__ every call cost ~0.4 us more
 
     def suggest(self, word: str) -> Any:
         t = time.perf_counter()
