@@ -9,6 +9,12 @@ in the run's cache folder (`[cache] dir`: `zipf/`, `near-index/`), keyed by
 a digest of what they are built from, and read back (or memory-mapped) by
 every later process. A folder that cannot be written only means building
 them in memory, as before.
+
+Saved the same way: the listed words as hashes for one-edit look-ups
+(`listed/`), a superset of the forms Hunspell's dictionaries accept
+(`hunspell-forms/`, ~3 s to build, asked before spell() for far typos), and
+the word sets read from the medical .dic and the bundled accept lists
+(`medical-words/`, `accept-words/`).
 """
 
 from __future__ import annotations
@@ -33,13 +39,14 @@ def _bundled_accept_texts() -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def frequencies() -> tuple[frozenset[str], Any] | None:
+def frequencies() -> tuple[Any, Any] | None:
     """(English word list, zipf function) from wordfreq, or None when it is not installed.
 
     wordfreq's own zipf_frequency() first builds its 320,000-word dict from the packed lists
     (~0.25 s in every process that ranks a suggestion). The words and their Zipf values are
-    saved once in the cache folder (`zipf/`, keyed like the near-word index) and read back
-    in ~0.05 s; a word the table does not settle goes to wordfreq itself.
+    saved once in the cache folder (`zipf/`, keyed like the near-word index) as arrays and
+    memory-mapped (SavedWords: `in`, `&`, iteration); a word the table does not settle goes to
+    wordfreq itself.
     """
     import importlib.util
 
@@ -60,21 +67,116 @@ def frequencies() -> tuple[frozenset[str], Any] | None:
     return vocab, lru_cache(maxsize=200_000)(zipf)
 
 
-_ZIPF_FORMAT = 2  # of the saved table (2: lowercase words with other than ASCII letters too)
+_ZIPF_FORMAT = 3  # of the saved table (2: lowercase words with other than ASCII letters too; 3: arrays)
+_ZIPF_ARRAYS = ("values", "blob", "offsets", "hashes")  # written in this order, hashes last
 
 
-def _zipf_table() -> tuple[frozenset[str], dict[str, float]]:
-    """(every alphabetic word wordfreq lists for English, Zipf value of each lowercase one)."""
-    import pickle
+class SavedWords:
+    """wordfreq's English words as memory-mapped arrays (what the frozenset of them was: ~0.3 s
+    of pickle and set building in every process that ranked a suggestion): their poly_hashes()
+    sorted, each word's UTF-8 bytes (`blob`, `offsets`) to confirm a hit, and its Zipf value
+    (NaN for a word that is not lowercase). `word in words`, `edits & words`, `|`, iteration, len()."""
 
-    path = _saved_path("zipf", f"{_wordfreq_key()}-{_ZIPF_FORMAT}")
-    if path is not None:
+    def __init__(self, arrays: dict[str, Any]) -> None:
+        self.hashes, self.values = arrays["hashes"], arrays["values"]
+        self._blob, self._offsets = arrays["blob"], arrays["offsets"]
+        self._text = None  # the blob as bytes, made on first use
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def _index(self, word: str) -> int:
+        """Where `word` is in the arrays, or -1."""
+        import numpy as np
+
+        if not isinstance(word, str):
+            return -1
+        h = 0
+        for c in word:
+            h = (h * POLY_BASE + ord(c)) & 0xFFFFFFFFFFFFFFFF
+        key = np.uint64(h)
+        i = int(np.searchsorted(self.hashes, key))
+        if i >= len(self.hashes) or self.hashes[i] != key:
+            return -1
+        if self._text is None:
+            self._text = self._blob.tobytes()
+            self._offs = self._offsets.tolist()
+        raw = word.encode("utf-8", "surrogatepass")
+        while i < len(self.hashes) and self.hashes[i] == key:  # a shared hash: the bytes decide
+            if self._text[self._offs[i]:self._offs[i + 1]] == raw:
+                return i
+            i += 1
+        return -1
+
+    def __contains__(self, word: object) -> bool:
+        return self._index(word) >= 0  # type: ignore[arg-type]
+
+    def __rand__(self, other: Any) -> set[str]:
+        return {w for w in other if w in self}
+
+    __and__ = __rand__
+
+    def __or__(self, other: Any) -> frozenset[str]:
+        return frozenset(self) | frozenset(other)
+
+    __ror__ = __or__
+
+    def __iter__(self) -> Any:
+        if self._text is None:
+            self._text = self._blob.tobytes()
+            self._offs = self._offsets.tolist()
+        text, offs = self._text, self._offs
+        return (text[offs[i]:offs[i + 1]].decode("utf-8") for i in range(len(self.hashes)))
+
+    def get(self, word: str) -> float | None:
+        """The Zipf value of a lowercase listed word, else None."""
+        i = self._index(word)
+        if i < 0:
+            return None
+        value = float(self.values[i])
+        return None if value != value else value
+
+    @classmethod
+    def build(cls, words: list[str], table: dict[str, float]) -> "SavedWords":
+        import numpy as np
+
+        words = list(dict.fromkeys(words))
+        keys = []
+        for w in words:
+            h = 0
+            for c in w:
+                h = (h * POLY_BASE + ord(c)) & 0xFFFFFFFFFFFFFFFF
+            keys.append(h)
+        order = sorted(range(len(words)), key=lambda k: (keys[k], words[k]))
+        encoded = [words[k].encode("utf-8", "surrogatepass") for k in order]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(b) for b in encoded], out=offsets[1:])
+        return cls({"hashes": np.array([keys[k] for k in order], dtype=np.uint64),
+                    "values": np.array([table.get(words[k], np.nan) for k in order], dtype=np.float64),
+                    "blob": np.frombuffer(b"".join(encoded), dtype=np.uint8), "offsets": offsets})
+
+    def arrays(self) -> dict[str, Any]:
+        return {"hashes": self.hashes, "values": self.values, "blob": self._blob, "offsets": self._offsets}
+
+
+def _zipf_table() -> tuple[SavedWords, SavedWords]:
+    """(every alphabetic word wordfreq lists for English, and the same object as the table of
+    each lowercase one's Zipf value: .get(word)), memory-mapped from the cache folder."""
+    import io
+
+    import numpy as np
+
+    stem = f"{_wordfreq_key()}-{_ZIPF_FORMAT}"
+    paths = {name: _saved_path("zipf", f"{stem}.{name}", ".npy") for name in _ZIPF_ARRAYS}
+    if all(p is not None for p in paths.values()):
         try:
-            with path.open("rb") as fh:
-                words, table = pickle.load(fh)
-            return frozenset(words), table
-        except Exception:  # missing, cut short, or another format: build it
-            pass
+            arrays = {name: np.load(p, mmap_mode="r").view(np.ndarray) for name, p in paths.items()}
+            n = len(arrays["hashes"])
+            if len(arrays["values"]) == n and len(arrays["offsets"]) == n + 1 and arrays["hashes"].dtype == np.uint64:
+                saved = SavedWords(arrays)
+                return saved, saved
+        except (OSError, ValueError):
+            pass  # missing, cut short, or another format: build it
     from wordfreq import get_frequency_dict
 
     # Positional arguments, as wordfreq's own zipf_frequency() passes them: its lru_cache keys
@@ -87,9 +189,14 @@ def _zipf_table() -> tuple[frozenset[str], dict[str, float]]:
     from wordfreq import zipf_frequency
 
     table.update((w, zipf_frequency(w, "en")) for w in words if not w.isascii() and w.islower())
-    if path is not None:
-        _save_atomic(path, pickle.dumps((words, table), protocol=pickle.HIGHEST_PROTOCOL))
-    return frozenset(words), table
+    saved = SavedWords.build(words, table)
+    for name in _ZIPF_ARRAYS:
+        path = paths[name]
+        if path is not None:
+            buf = io.BytesIO()
+            np.save(buf, saved.arrays()[name])
+            _save_atomic(path, buf.getvalue())
+    return saved, saved
 
 
 def zipf_of(freq: float) -> float:
@@ -391,7 +498,7 @@ def listed_hashes(medical: frozenset[str], medical_digest: str | None = None) ->
                 return hashes.view(np.ndarray)
         except (OSError, ValueError):
             pass
-    vocab = freq[0] if freq is not None else frozenset()
+    vocab = frozenset(freq[0]) if freq is not None else frozenset()
     hashes = poly_hashes(vocab | medical | _bundled_accept())
     if path is not None:
         buf = io.BytesIO()
