@@ -439,3 +439,27 @@ def test_subprocess_rules_and_version(tmp_path):
     assert "ART001" in proc.stdout and "INPUT001" in proc.stdout
     proc = _run(["--version"], tmp_path)
     assert proc.returncode == 0 and __version__ in proc.stdout
+
+
+def test_subprocess_leaves_at_once_with_everything_written_and_cleaned(seed_path, as_of, tmp_path):
+    # entry() skips the interpreter's teardown (~1 s of freeing objects): stdout must still be
+    # complete, the spool's temporary files removed, the exit status kept, workers joined.
+    site = tmp_path / "site"
+    site.mkdir()
+    for n in range(10):
+        shutil.copy(seed_path, site / f"a{n}.txt")
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "TMPDIR": str(spool)}
+    for jobs, fail_on, status in (("1", "never", 0), ("2", "info", 1)):
+        proc = subprocess.run([sys.executable, "-m", "medreview.cli", "audit", str(site), "--as-of", as_of,
+                               "--offline", "--no-cache", "--jobs", jobs, "--out", "-", "--fail-on", fail_on],
+                              cwd=tmp_path, capture_output=True, text=True, encoding="utf-8", env=env, timeout=300)
+        assert proc.returncode == status, proc.stderr
+        report = json.loads(proc.stdout)  # the whole document: nothing lost in an unflushed buffer
+        assert len(report["articles"]) == 10
+        assert list(spool.iterdir()) == []  # the findings spool went with the exit handlers
+    # The installed command is the same entry point.
+    script = Path(sys.executable).parent / "medreview"
+    if script.exists():
+        assert "entry" in script.read_text(encoding="utf-8")
