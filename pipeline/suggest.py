@@ -33,6 +33,8 @@ from typing import Iterable
 
 import numpy as np
 
+from .saved_files import prune_stale
+
 from .corrections import within  # noqa: F401  (the index's distance test; also imported from here)
 
 PREFIX = 8
@@ -191,6 +193,7 @@ class NearIndex:
                     data = np.ascontiguousarray(getattr(self, "_" + name)).tobytes()
                     f.write(data + b"\0" * (-len(data) % 64))
             os.replace(tmp, path)
+            prune_stale(path.parent)
         finally:
             if tmp.exists():
                 tmp.unlink()

@@ -25,6 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .saved_files import prune_stale
+
 
 def _bundled_accept() -> frozenset[str]:
     from .lexicon import _bundled_accept as bundled  # the lexicon reads them; imported late: it imports us
@@ -218,6 +220,7 @@ def _save_atomic(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
+        prune_stale(path.parent)
     except OSError:
         try:
             os.unlink(locals()["tmp"])
