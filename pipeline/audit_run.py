@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, startup_gc
 from .config import Config, ConfigError, find_config_file, load_config
 from .rulepacks import RulePackError
 
@@ -224,3 +224,4 @@ def _prepare_checks(config: Config) -> None:
     reason = spelling_status(config)
     if reason and not missing_engine(spelling_settings(config)):  # else _skipped_checks said it
         click.echo(f"medreview: note: spelling checks skipped: {reason}", err=True)
+    startup_gc.settle()  # built: freeze the start-up heap before the workers fork
