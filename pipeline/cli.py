@@ -298,6 +298,8 @@ def entry() -> None:
         code = done.code
         if threading.active_count() > 1:  # a thread still working (a Dask client): the normal way out
             raise
+        if sys.getprofile() is not None or sys.gettrace() is not None:
+            raise  # python -m cProfile / a coverage tool writes its results after this returns
     else:  # pragma: no cover - click never returns in standalone mode
         code = 0
     if code is not None and not isinstance(code, int):
