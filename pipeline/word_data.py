@@ -143,17 +143,16 @@ class SavedWords:
         import numpy as np
 
         words = list(dict.fromkeys(words))
-        keys = []
-        for w in words:
-            h = 0
-            for c in w:
-                h = (h * POLY_BASE + ord(c)) & 0xFFFFFFFFFFFFFFFF
-            keys.append(h)
-        order = sorted(range(len(words)), key=lambda k: (keys[k], words[k]))
+        hashes = poly_hash_each(words)
+        if len(np.unique(hashes)) == len(words):  # no collision: the hash alone orders them
+            order = np.argsort(hashes, kind="stable").tolist()
+        else:
+            keys = hashes.tolist()
+            order = sorted(range(len(words)), key=lambda k: (keys[k], words[k]))
         encoded = [words[k].encode("utf-8", "surrogatepass") for k in order]
         offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
         np.cumsum([len(b) for b in encoded], out=offsets[1:])
-        return cls({"hashes": np.array([keys[k] for k in order], dtype=np.uint64),
+        return cls({"hashes": hashes[order],
                     "values": np.array([table.get(words[k], np.nan) for k in order], dtype=np.float64),
                     "blob": np.frombuffer(b"".join(encoded), dtype=np.uint8), "offsets": offsets})
 
@@ -472,6 +471,29 @@ def _suffixed(stems: list[str], strip: str, add: str) -> list[str]:
 
 _LISTED_FORMAT = 1  # of the saved listed/ array
 POLY_BASE = 1_000_003  # corrections.one_edit_listed's hash: sum of code points * BASE**k, modulo 2**64
+
+
+def poly_hash_each(words: list[str]) -> Any:
+    """The uint64 polynomial hash (POLY_BASE, modulo 2**64) of each word, in order: the same
+    numbers as the per-character loop, computed a column of characters at a time per length
+    (the 321,180 words of the Zipf table: ~1 s in Python, ~0.1 s this way)."""
+    import numpy as np
+
+    out = np.zeros(len(words), dtype=np.uint64)
+    by_length: dict[int, list[int]] = {}
+    for i, w in enumerate(words):
+        by_length.setdefault(len(w), []).append(i)
+    base = np.uint64(POLY_BASE)
+    for n, where in by_length.items():
+        if n == 0:
+            continue
+        codes = np.frombuffer("".join(words[i] for i in where).encode("utf-32-le", "surrogatepass"),
+                              dtype=np.uint32).reshape(len(where), n)
+        h = np.zeros(len(where), dtype=np.uint64)
+        for k in range(n):
+            h = h * base + codes[:, k].astype(np.uint64)
+        out[where] = h
+    return out
 
 
 def poly_hashes(words: Any) -> Any:

@@ -33,3 +33,17 @@ def test_saving_a_word_list_drops_older_versions(tmp_path, monkeypatch):
         os.utime(tmp_path / "accept-words" / f"{key}.txt", (stamp, stamp))
     word_data.saved_words("accept-words", "k4", lambda: {"lumborum"})
     assert sorted(p.name for p in (tmp_path / "accept-words").iterdir()) == ["k3.txt", "k4.txt"]
+
+
+def test_poly_hash_each_equals_the_per_character_hash():
+    from medreview.word_data import POLY_BASE, poly_hash_each
+
+    words = ["", "a", "iliopsoas", "sautéed", "café", "naïve", "ſ", "İstanbul", "x" * 40, "lumborum", "a"]
+
+    def plain(w: str) -> int:
+        h = 0
+        for c in w:
+            h = (h * POLY_BASE + ord(c)) & 0xFFFFFFFFFFFFFFFF
+        return h
+
+    assert poly_hash_each(words).tolist() == [plain(w) for w in words]
