@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import word_data
+from .hunspell_forms import hunspell_forms
 from .corrections import by_frequency, distance, far_candidates, one_edit_listed, same_case
 
 SEARCH_DIRS = (
@@ -136,7 +137,7 @@ class Lexicon:
     plain: Any = None  # the house-style dictionary without medical words: judges variants
     rejected: frozenset[str] = frozenset()  # misspellings a dictionary lists as words (rules/reject.txt)
     medical_digest: str | None = None  # sha256 of the medical .dic file: part of the near-word index's key
-    # ((.aff, its .dic files), ...) of `primary` and `other`: what word_data.hunspell_forms() expands
+    # ((.aff, its .dic files), ...) of `primary` and `other`: what hunspell_forms() expands
     dictionaries: tuple[tuple[str, tuple[str, ...]], ...] = ()
     _known: dict[str, bool] = field(default_factory=dict, repr=False)
     _suggest: dict[str, list[str]] = field(default_factory=dict, repr=False)
@@ -170,11 +171,11 @@ class Lexicon:
 
     def spelled(self, words: list[str]) -> list[str]:
         """The words spells() accepts, in their order: the ones no dictionary can accept (not in
-        word_data.hunspell_forms(), a superset of its forms) are dropped without asking Hunspell."""
+        hunspell_forms(), a superset of its forms) are dropped without asking Hunspell."""
         maybe = [w.casefold() in self.accepted for w in words]
         if self.dictionaries:
             ask = [w for w, m in zip(words, maybe) if not m]
-            sure = iter(word_data.hunspell_forms(self.dictionaries).may_spell(ask))
+            sure = iter(hunspell_forms(self.dictionaries).may_spell(ask))
             maybe = [m or next(sure) for m in maybe]
         else:
             maybe = [True] * len(words)

@@ -1,4 +1,4 @@
-"""word_data.hunspell_forms(): a superset of what Hunspell's dictionaries accept, asked before
+"""hunspell_forms.hunspell_forms(): a superset of what Hunspell's dictionaries accept, asked before
 spell() in far_candidates(); and NearIndex.scan()'s count bound read off the query's letters.
 
 The filter must never drop a word Hunspell accepts (it would change suggestions), so it is
@@ -15,6 +15,7 @@ import pytest
 
 from medreview.checks.spelling import lexicon_for, spelling_status
 from medreview.config import Config
+from medreview import hunspell_forms as forms_module
 from medreview.corrections import edits1, far_candidates
 
 pytestmark = pytest.mark.skipif(
@@ -52,9 +53,8 @@ def test_no_word_hunspell_accepts_is_left_out(lexicon):
 
 
 def test_the_forms_drop_nearly_every_edit_of_a_far_typo(lexicon):
-    from medreview import word_data
 
-    forms = word_data.hunspell_forms(lexicon.dictionaries)
+    forms = forms_module.hunspell_forms(lexicon.dictionaries)
     assert len(forms) > 500_000
     edits = sorted(edits1("expermenetelly"))
     assert sum(forms.may_spell(edits)) < len(edits) / 20
@@ -73,17 +73,17 @@ def test_forms_saved_and_read_back(tmp_path, monkeypatch, lexicon):
     from medreview import word_data
 
     monkeypatch.setattr(word_data, "_cache_folder", str(tmp_path))
-    word_data._hunspell_forms.cache_clear()
+    forms_module._hunspell_forms.cache_clear()
     try:
-        built = word_data.hunspell_forms(lexicon.dictionaries)
+        built = forms_module.hunspell_forms(lexicon.dictionaries)
         files = list((tmp_path / "hunspell-forms").glob("*.npy"))
         assert len(files) == 1
-        word_data._hunspell_forms.cache_clear()  # as the next process
-        loaded = word_data.hunspell_forms(lexicon.dictionaries)
+        forms_module._hunspell_forms.cache_clear()  # as the next process
+        loaded = forms_module.hunspell_forms(lexicon.dictionaries)
         assert loaded is not built and np.array_equal(loaded.hashes, built.hashes)
         assert not loaded.hashes.flags.owndata  # the file's pages
     finally:
-        word_data._hunspell_forms.cache_clear()
+        forms_module._hunspell_forms.cache_clear()
 
 
 def test_scan_bound_reused_for_the_next_distance_gives_the_plain_scan():
