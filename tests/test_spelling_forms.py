@@ -53,7 +53,6 @@ def test_no_word_hunspell_accepts_is_left_out(lexicon):
 
 
 def test_the_forms_drop_nearly_every_edit_of_a_far_typo(lexicon):
-
     forms = forms_module.hunspell_forms(lexicon.dictionaries)
     assert len(forms) > 500_000
     edits = sorted(edits1("expermenetelly"))
