@@ -407,10 +407,14 @@ class Pipeline:
 
 
 def clear_lexicon_caches(lexicon: Any) -> None:
-    for name in ("_known", "_suggest", "_variant", "_verdict"):
+    for name in ("_known", "_suggest", "_variant"):
         cache = getattr(lexicon, name, None)
         if isinstance(cache, dict):
             cache.clear()
+    if hasattr(lexicon, "_verdicts"):
+        lexicon._verdicts = None  # checks.spelling's verdicts on distinct words
+    elif isinstance(getattr(lexicon, "_verdict", None), dict):  # a snapshot of older code
+        lexicon._verdict.clear()
 
 
 class TimedSuggest:

@@ -144,9 +144,8 @@ class Lexicon:
     _variant: dict[str, str | None] = field(default_factory=dict, repr=False)
     _unindexed: tuple[str, ...] | None = field(default=None, repr=False)
     _listed: Any = field(default=None, repr=False)  # _listed_hashes()
-    # checks.spelling's verdict on each distinct word (by spaCy ORTH id), and the vocab it read
-    _verdict: dict[int, tuple[int, str | None]] = field(default_factory=dict, repr=False)
-    _verdict_vocab: Any = field(default=None, repr=False)
+    # checks.spelling's verdicts on distinct words, per process (its _VerdictCache)
+    _verdicts: Any = field(default=None, repr=False)
 
     def known(self, word: str) -> bool:
         hit = self._known.get(word)

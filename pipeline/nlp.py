@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy
-from spacy.attrs import IS_PUNCT, IS_SPACE, LIKE_NUM, ORTH, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LIKE_NUM, ORTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 
@@ -41,14 +41,13 @@ def line_and_abbreviation_boundaries(doc: Any) -> Any:
     n = len(doc)
     if n == 0:
         return doc
-    cols = doc.to_array([ORTH, IS_SPACE, IS_PUNCT, LIKE_NUM, SENT_START])
+    cols = doc.to_array([ORTH, IS_SPACE, IS_PUNCT, LIKE_NUM, SENT_START, SPACY, IDX])
     flags = _orth_flags(doc.vocab.strings).of(cols[:, 0])
     sent = _sentencizer_starts(flags & _FINAL != 0, cols[:, 2], cols[:, 4].astype(numpy.int64))
     after_break = set((numpy.flatnonzero(flags[:-1] & _NEWLINE) + 1).tolist())
     starts = (numpy.flatnonzero(sent[1:] == 1) + 1).tolist()
     if not after_break and not starts:
-        doc.from_array([SENT_START], sent.reshape(-1, 1).astype(numpy.uint64))
-        return doc
+        return _set_starts(doc, cols, sent)
     fl, space, punct, num = flags.tolist(), cols[:, 1].tolist(), cols[:, 2].tolist(), cols[:, 3].tolist()
     for i in sorted(after_break.union(starts)):
         if i in after_break and not space[i]:
@@ -59,10 +58,32 @@ def line_and_abbreviation_boundaries(doc: Any) -> Any:
             continue
         if sent[i] == 1 and (_after_abbreviation(fl, punct, num, i) or _trailing_marker(fl, num, i)):
             sent[i] = -1
-    # In one go (Token.is_sent_start= scans the whole Doc on every call); always,
-    # since the sentencizer's own starts are set here too.
-    doc.from_array([SENT_START], sent.reshape(-1, 1).astype(numpy.uint64))
+    return _set_starts(doc, cols, sent)
+
+
+def _set_starts(doc: Any, cols: Any, sent: Any) -> Any:
+    """Write the sentence starts in one go (Token.is_sent_start= scans the whole Doc on every
+    call; always, since the sentencizer's own starts are set here too), and keep the arrays the
+    checks read (token_arrays)."""
+    starts = sent.reshape(-1, 1).astype(numpy.uint64)
+    doc.from_array([SENT_START], starts)
+    doc.user_data[_ARRAYS] = numpy.column_stack((cols[:, 0], cols[:, 5], cols[:, 6], starts[:, 0]))
     return doc
+
+
+_ARRAYS = "medreview.token_arrays"
+
+
+def token_arrays(doc: Any) -> Any:
+    """Each token's ORTH, SPACY, IDX and SENT_START, as doc.to_array([ORTH, SPACY, IDX, SENT_START]):
+    the arrays the sentence component kept for its Doc (spelling and claims each called
+    to_array, ~0.1 ms an article a call), or made now for a Doc from elsewhere."""
+    kept = doc.user_data.get(_ARRAYS)
+    if kept is not None and len(kept) == len(doc):
+        return kept
+    if not len(doc):
+        return numpy.zeros((0, 4), dtype=numpy.uint64)
+    return doc.to_array([ORTH, SPACY, IDX, SENT_START])
 
 
 def _sentencizer_starts(final: Any, is_punct: Any, preset: Any) -> Any:

@@ -8,7 +8,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from medreview.nlp import ABBREVIATIONS, CacheFillingTokenizer, build_nlp
+from medreview.nlp import ABBREVIATIONS, CacheFillingTokenizer, build_nlp, token_arrays
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -84,3 +84,20 @@ def test_cache_filling_tokenizer_gives_spacys_tokens():
             got, want = tokenizer(text), reference(text)
             assert [(t.text, t.whitespace_) for t in got] == [(t.text, t.whitespace_) for t in want], text
     assert tokenizer.tokenizer.max_cache_size >= CacheFillingTokenizer.CACHE_CHUNKS
+
+
+def test_token_arrays_kept_by_the_pipeline_equal_to_array():
+    import numpy
+    from spacy.attrs import IDX, ORTH, SENT_START, SPACY
+
+    nlp = build_nlp()
+    kept = 0
+    for text in _texts():
+        doc = nlp(text)
+        kept += "medreview.token_arrays" in doc.user_data
+        want = doc.to_array([ORTH, SPACY, IDX, SENT_START]) if len(doc) else numpy.zeros((0, 4), numpy.uint64)
+        got = token_arrays(doc)
+        assert got.dtype == want.dtype and numpy.array_equal(got, want), text
+    assert kept > 500  # the checks read the pipeline's arrays, not a to_array of their own
+    bare = nlp.make_doc("A doc the sentence component never saw. Two.")  # made now
+    assert numpy.array_equal(token_arrays(bare), bare.to_array([ORTH, SPACY, IDX, SENT_START]))

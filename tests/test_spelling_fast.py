@@ -131,7 +131,7 @@ def _texts(tmp_path: Path):
 
 def test_judged_words_equal_judging_every_word(tmp_path, nlp):
     lexicon = lexicon_for(Config())
-    fresh = dataclasses.replace(lexicon, _known={}, _suggest={}, _variant={}, _verdict={}, _verdict_vocab=None)
+    fresh = dataclasses.replace(lexicon, _known={}, _suggest={}, _variant={}, _verdicts=None)
     seen = 0
     for article in _texts(tmp_path):
         doc = nlp(article.text)
@@ -140,14 +140,13 @@ def test_judged_words_equal_judging_every_word(tmp_path, nlp):
         assert judged_words(article, doc, fresh) == expected, article.path  # empty cache, filled per article
         seen += bool(expected)
     assert seen > 100  # the texts do reach the context rules
-    assert lexicon._verdict  # and the verdicts are kept for the next article
+    assert lexicon._verdicts.open and lexicon._verdicts.quiet  # kept for the next article
 
 
 def test_verdict_cache_is_bounded_and_follows_the_vocab(tmp_path, nlp, monkeypatch):
     from medreview.checks import spelling
 
-    lexicon = dataclasses.replace(lexicon_for(Config()), _known={}, _suggest={}, _variant={}, _verdict={},
-                                  _verdict_vocab=None)
+    lexicon = dataclasses.replace(lexicon_for(Config()), _known={}, _suggest={}, _variant={}, _verdicts=None)
     monkeypatch.setattr(spelling, "_VERDICT_CACHE_MAX", 20)
     article = _article(tmp_path, "A probelm. " + " ".join(f"word{k} plain text here" for k in range(30)) + "\n",
                        "a.txt")
@@ -155,10 +154,10 @@ def test_verdict_cache_is_bounded_and_follows_the_vocab(tmp_path, nlp, monkeypat
     first = judged_words(article, doc, lexicon)
     assert [w for w, *_ in first] == ["probelm"]
     judged_words(article, doc, lexicon)
-    assert len(lexicon._verdict) <= 20 + len(set(t.text for t in doc))
+    assert len(lexicon._verdicts) <= 20 + len(set(t.text for t in doc))
     other = build_nlp()
     assert judged_words(article, other(article.text), lexicon) == first
-    assert lexicon._verdict_vocab is other.vocab
+    assert lexicon._verdicts.vocab is other.vocab
 
 
 def test_local_skip_search_equals_the_whole_text_search(nlp):
@@ -182,7 +181,7 @@ def test_the_check_gives_the_same_findings_with_a_cold_and_a_warm_cache(tmp_path
     article = _article(tmp_path, (REPO / "corpus" / "muscle-spasms-lower-back.txt").read_text(encoding="utf-8"),
                        "seed.txt")
     warm = [(f.rule, f.line, f.column, f.message, f.suggestions) for f in SpellingCheck().check(article, ctx)]
-    lexicon._verdict.clear()
+    lexicon._verdicts = None
     cold = [(f.rule, f.line, f.column, f.message, f.suggestions) for f in SpellingCheck().check(article, ctx)]
     assert warm == cold and {m[3].split("”")[0] for m in warm} >= {"“probelm", "“fisrt", "“nessessarily"}
 

@@ -161,11 +161,11 @@ class DocTokens:
 
     def __init__(self, doc: Any, lexicon: Lexicon, text: str | None = None) -> None:
         import numpy as np  # here, not at the top: a run the result cache answers never needs it
-        from spacy.attrs import IDX, ORTH, SENT_START, SPACY
+        from ..nlp import token_arrays
 
         self.doc = doc
         n = len(doc)
-        arr = doc.to_array([ORTH, SPACY, IDX, SENT_START]) if n else np.zeros((0, 4), np.uint64)
+        arr = token_arrays(doc)
         self.lexes = lexicon.lexes(arr[:, 0].tolist())
         self.anchored = [p for p, lx in enumerate(self.lexes) if lx.anchored]  # for every matcher at once
         self.space: list[int] = arr[:, 1].tolist()  # 1: a space after the token

@@ -200,33 +200,51 @@ _QUIET_VERDICT = (_QUIET, None)
 _VERDICT_CACHE_MAX = 200_000
 
 
-def _word_verdicts(lexicon: Lexicon, doc: Any, orths: list[int]) -> list[tuple[int, str | None]]:
-    """The verdict on each distinct word (by its spaCy ORTH id), from the lexicon's per-process
-    cache: a 1,000-word article has ~500 distinct words, nearly all seen in earlier articles."""
-    cache = lexicon._verdict
-    if lexicon._verdict_vocab is not doc.vocab:  # the lexeme flags below are the vocab's
-        cache.clear()
-        lexicon._verdict_vocab = doc.vocab
-    get = cache.get
-    out = [get(o) for o in orths]
-    if None in out:
-        if len(cache) > _VERDICT_CACHE_MAX:
-            cache.clear()
-        vocab, strings = doc.vocab, doc.vocab.strings
-        for k, v in enumerate(out):
-            if v is None:
-                o = orths[k]
-                word = strings[o]
-                lex = vocab[o]
-                if not _judgeable(word) or lex.like_url or lex.like_email or lex.like_num:
-                    v = _QUIET_VERDICT
-                elif not lexicon.known(word):
-                    v = (_UNKNOWN, None)
-                else:
-                    style = _style(lexicon, word)
-                    v = _QUIET_VERDICT if style is None else (_STYLED, style)
-                cache[o] = out[k] = v
+class _VerdictCache:
+    """A lexicon's verdicts on the distinct words (spaCy ORTH ids) of one vocab (the lexeme flags
+    read are the vocab's), kept for the process: the quiet words as a set, so an article's
+    ~500 distinct words are sorted in one set difference, and the few others with their verdict."""
+
+    __slots__ = ("vocab", "quiet", "open")
+
+    def __init__(self, vocab: Any) -> None:
+        self.vocab = vocab
+        self.quiet: set[int] = set()
+        self.open: dict[int, tuple[int, str | None]] = {}
+
+    def __len__(self) -> int:
+        return len(self.quiet) + len(self.open)
+
+
+def _open_verdicts(lexicon: Lexicon, vocab: Any, distinct: set[int]) -> dict[int, tuple[int, str | None]]:
+    """The words of `distinct` (ORTH ids) whose verdict is not _QUIET, with their verdicts."""
+    cache = lexicon._verdicts
+    if cache is None or cache.vocab is not vocab or len(cache) > _VERDICT_CACHE_MAX:
+        cache = lexicon._verdicts = _VerdictCache(vocab)
+    rest = distinct.difference(cache.quiet)
+    out: dict[int, tuple[int, str | None]] = {}
+    for o in rest:
+        v = cache.open.get(o)
+        if v is None:
+            v = _verdict_on(lexicon, vocab, o)
+            if v[0] == _QUIET:
+                cache.quiet.add(o)
+                continue
+            cache.open[o] = v
+        out[o] = v
     return out
+
+
+def _verdict_on(lexicon: Lexicon, vocab: Any, orth: int) -> tuple[int, str | None]:
+    """What one word is on its own: not judged or known of no variant (_QUIET), unknown, or styled."""
+    word = vocab.strings[orth]
+    lex = vocab[orth]
+    if not _judgeable(word) or lex.like_url or lex.like_email or lex.like_num:
+        return _QUIET_VERDICT
+    if not lexicon.known(word):
+        return (_UNKNOWN, None)
+    style = _style(lexicon, word)
+    return _QUIET_VERDICT if style is None else (_STYLED, style)
 
 
 def judged_words(article: Article, doc: Any, lexicon: Lexicon) -> list[tuple[str, int, int, tuple[int, str | None]]]:
@@ -236,7 +254,7 @@ def judged_words(article: Article, doc: Any, lexicon: Lexicon) -> list[tuple[str
     the article defines (_names_among).
 
     Speed: the same result as judging every word of words_to_check(), at a few numpy calls and
-    a dictionary hit per distinct word. The verdict on a word alone (judgeable, known, variant)
+    one set difference of the article's distinct words against the quiet ones. The verdict on a word alone (judgeable, known, variant)
     is cached per process; the rules that depend on where a word stands (skip spans,
     contractions, cited authors, sentence starts, names) are applied only to the occurrences of
     the rare words the verdict leaves in question, and whether such a word is a defined name
@@ -244,18 +262,16 @@ def judged_words(article: Article, doc: Any, lexicon: Lexicon) -> list[tuple[str
     """
     import numpy as np
 
+    from ..nlp import token_arrays  # here, not at the top: spaCy is imported only to parse
+
     if not len(doc):
         return []
-    ids = doc.to_array("ORTH")
-    uniq, inverse = np.unique(ids, return_inverse=True)
-    verdicts = _word_verdicts(lexicon, doc, uniq.tolist())
-    open_ = [k for k, v in enumerate(verdicts) if v[0] != _QUIET]
-    if not open_:
+    ids = token_arrays(doc)[:, 0]
+    verdicts = _open_verdicts(lexicon, doc.vocab, set(ids.tolist()))
+    if not verdicts:
         return []
-    mask = np.zeros(len(uniq), dtype=bool)
-    mask[open_] = True
-    positions = np.flatnonzero(mask[inverse]).tolist()
-    inverse = inverse.reshape(-1)
+    wanted = np.fromiter(verdicts, dtype=ids.dtype, count=len(verdicts))
+    positions = np.flatnonzero(ids == wanted[0] if len(wanted) == 1 else np.isin(ids, wanted)).tolist()
     text = article.text
     strings = doc.vocab.strings
     n = len(ids)
@@ -272,7 +288,7 @@ def judged_words(article: Article, doc: Any, lexicon: Lexicon) -> list[tuple[str
             continue  # "ca" of "can't", "wo" of "won't"
         if word[0].isupper() and _cited_author([strings[int(o)] for o in ids[i:i + 3].tolist()], 0):
             continue
-        kept.append((word, start, end, bool(token.is_sent_start), verdicts[int(inverse[i])]))
+        kept.append((word, start, end, bool(token.is_sent_start), verdicts[int(ids[i])]))
     if not kept:
         return []
     names = _names_among(article, kept)
