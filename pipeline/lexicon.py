@@ -28,7 +28,7 @@ from typing import Any
 
 from . import word_data
 from .hunspell_forms import hunspell_forms
-from .corrections import by_frequency, distance, far_candidates, one_edit_listed, same_case
+from .corrections import by_frequency, distance, far_candidates, listed_filter, one_edit_listed, same_case
 
 SEARCH_DIRS = (
     "/usr/share/hunspell", "/usr/share/myspell/dicts", "/usr/share/myspell",
@@ -143,7 +143,7 @@ class Lexicon:
     _suggest: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _variant: dict[str, str | None] = field(default_factory=dict, repr=False)
     _unindexed: tuple[str, ...] | None = field(default=None, repr=False)
-    _listed: Any = field(default=None, repr=False)  # _listed_hashes()
+    _listed: Any = field(default=None, repr=False)  # (_listed_hashes(), its listed_filter())
     # checks.spelling's verdicts on distinct words, per process (its _VerdictCache)
     _verdicts: Any = field(default=None, repr=False)
 
@@ -196,7 +196,7 @@ class Lexicon:
             if freq is not None:
                 vocab, _ = freq
                 # The few edits either list holds, found as hashes (one_edit_listed), then looked up.
-                near = [c for c in one_edit_listed(word.lower(), self._listed_hashes())
+                near = [c for c in one_edit_listed(word.lower(), self._listed_hashes(), self._listed[1])
                         if (c in vocab or c in self.accepted) and c not in self.rejected and self.known(c)]
                 if not near:
                     near = [c for c in self._two_edits(word.lower())
@@ -217,14 +217,16 @@ class Lexicon:
 
     def _listed_hashes(self) -> Any:
         """word_data.listed_hashes() (wordfreq's words, the medical and bundled lists: saved in the
-        cache folder) with the user's accept-list words added, once per lexicon."""
+        cache folder) with the user's accept-list words added, once per lexicon; kept in `_listed`
+        with its listed_filter() (~11 ms), so resetting `_listed` resets both."""
         if self._listed is None:
             import numpy as np
 
             table = word_data.listed_hashes(self.medical, self.medical_digest)
             extra = self.accepted - self.medical - _bundled_accept()
-            self._listed = np.union1d(table, word_data.poly_hashes(extra)) if extra else table
-        return self._listed
+            table = np.union1d(table, word_data.poly_hashes(extra)) if extra else table
+            self._listed = (table, listed_filter(table))
+        return self._listed[0]
 
     def unindexed(self) -> tuple[str, ...]:
         """Accept-list words the process-wide near-word index lacks: a few, checked one by one."""
