@@ -17,10 +17,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import numpy
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LIKE_NUM, ORTH, SENT_START, SPACY
-from spacy.language import Language
-from spacy.pipeline import Sentencizer
+from .spacy_import import import_spacy
+
+import_spacy()  # first: spaCy without its command line (spacy_import)
+
+import numpy  # noqa: E402
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LIKE_NUM, ORTH, SENT_START, SPACY  # noqa: E402
+from spacy.language import Language  # noqa: E402
+from spacy.pipeline import Sentencizer  # noqa: E402
 
 ABBREVIATIONS = frozenset(
     "al. e.g. i.e. vs. v. dr. mr. mrs. ms. prof. st. no. nos. fig. figs. approx. inc. ltd. co. corp. jr. sr. "
@@ -189,9 +193,7 @@ def _after_abbreviation(fl: list[int], punct: list[int], num: list[int], i: int)
 
 @lru_cache(maxsize=1)
 def build_nlp() -> Any:
-    import spacy
-
-    nlp = spacy.blank("en")
+    nlp = import_spacy().blank("en")
     nlp.tokenizer = CacheFillingTokenizer(nlp.tokenizer)
     nlp.add_pipe("medreview_sentences")
     nlp.max_length = 20_000_000  # articles are bounded by [input] max_bytes instead
