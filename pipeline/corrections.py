@@ -196,13 +196,34 @@ def same_case(word: str, s: str) -> str:
     return s
 
 
+_OSA: Any = None  # osa_distance(), or False without rapidfuzz
+
+
+def osa_distance() -> Any:
+    """rapidfuzz's optimal string alignment distance (C++; imported on first use, ~20 ms), the same
+    number as _full_distance() on code points (tested), ~50x faster than within() in Python; None
+    without rapidfuzz (the spelling extra brings it), when the Python code below measures."""
+    global _OSA
+    if _OSA is None:
+        try:
+            from rapidfuzz.distance import OSA
+
+            _OSA = OSA.distance
+        except ImportError:
+            _OSA = False
+    return _OSA or None
+
+
 def distance(a: str, b: str) -> int:
     """Optimal string alignment distance (Damerau-Levenshtein with adjacent swaps), case-insensitive.
-    Up to four edits found by within()'s narrow band (the candidates' distances), more by the
-    whole table."""
+    Without rapidfuzz: up to four edits found by within()'s narrow band (the candidates'
+    distances), more by the whole table."""
     a, b = a.lower(), b.lower()
     if a == b:
         return 0
+    osa = osa_distance()
+    if osa is not None:
+        return osa(a, b)
     for k in range(1, 5):
         if within(a, b, k):
             return k
@@ -230,6 +251,9 @@ def within(a: str, b: str, k: int) -> bool:
     n, m = len(a), len(b)
     if abs(n - m) > k:
         return False
+    osa = osa_distance()
+    if osa is not None:
+        return osa(a, b, score_cutoff=k) <= k
     big = k + 1
     prev2: list[int] = []
     prev = [j if j <= k else big for j in range(m + 1)]

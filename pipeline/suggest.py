@@ -35,7 +35,7 @@ import numpy as np
 
 from .saved_files import prune_stale
 
-from .corrections import within  # noqa: F401  (the index's distance test; also imported from here)
+from .corrections import osa_distance, within  # noqa: F401  (within: also imported from here)
 
 PREFIX = 8
 MAX_DISTANCE = 2
@@ -245,7 +245,15 @@ class NearIndex:
 
     def _measured(self, query: str, ids: np.ndarray, distance: int) -> list[str]:
         """The words `ids` within `distance` edits of `query`, other than itself, sorted: the
-        ASCII ones in one vectorised table (_osa_many), any other one by one (within)."""
+        ASCII ones in one vectorised table (_osa_many), any other one by one (within); with
+        rapidfuzz all of them in one C++ call (~0.1 us a word against ~10 us)."""
+        osa = osa_distance()
+        if osa is not None:
+            from rapidfuzz.process import cdist
+
+            words = [self.word(i) for i in ids.tolist()]
+            far = cdist([query], words, scorer=osa, score_cutoff=distance, dtype=np.int32)[0].tolist()
+            return sorted(w for w, d in zip(words, far) if d <= distance and w != query)
         if query.isascii():
             plain = np.flatnonzero(self._offsets[ids + 1] - self._offsets[ids] == self._lengths[ids])
             found = ids[plain][_osa_many(query.encode(), self._blob, self._offsets, ids[plain], distance)].tolist()
