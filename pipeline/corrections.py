@@ -110,10 +110,11 @@ def one_edit_listed(word: str, table: Any, bitmap: Any = None) -> set[str]:
     keys = np.concatenate([np.array(fixed, dtype=np.uint64), (bases[:, None] + steps[:, None] * _LETTERS).ravel()])
     if bitmap is not None:
         slot = keys.astype(np.uint32) & np.uint32((1 << _FILTER_BITS) - 1)
-        maybe = np.flatnonzero(bitmap[slot >> 3] & _BIT[slot & 7])
+        maybe = (bitmap[slot >> 3] & _BIT[slot & 7]).nonzero()[0]
         keys = keys[maybe]
-    at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
-    hits = np.flatnonzero(table[at] == keys)
+    # the methods, not np.searchsorted/np.flatnonzero: their wrappers cost ~3 us a call
+    at = np.minimum(table.searchsorted(keys), len(table) - 1)
+    hits = (table[at] == keys).nonzero()[0]
     out = set()
     n_del, n_swap, n_rep = n, max(n - 1, 0), 26 * n
     for k in (maybe[hits] if bitmap is not None else hits).tolist():
@@ -154,31 +155,40 @@ def _slips(typo: str, word: str, edits: int | None = None) -> int:
     fewest edits, then the fewest such letters (missing letters and adjacent swaps are not slips).
     Given `edits` (their distance), only the cells |i - j| <= edits are filled: an alignment with
     that few edits never leaves them."""
-    inf = (1 << 30, 0)
     n, m = len(typo), len(word)
     band = max(n, m) if edits is None else edits
+    # A cell's (edits, slips) packed as edits * s + slips (slips < s): compared as the pair,
+    # without building tuples (~2.5x faster). `inf`: a cell outside the band.
+    s = n + m + 1
+    inf = s * s
     rows = [[inf] * (m + 1) for _ in range(n + 1)]
-    rows[0][0] = (0, 0)
-    for i in range(n + 1):
-        row = rows[i]
-        for j in range(max(0, i - band), min(m, i + band) + 1):
-            if not i and not j:
-                continue
-            best = inf
-            if i and j:
-                d, k = rows[i - 1][j - 1]
-                best = (d, k) if typo[i - 1] == word[j - 1] else (d + 1, k + 1)  # same, or wrong letter
-            if i:
-                d, k = rows[i - 1][j]
-                best = min(best, (d + 1, k + 1))  # an extra letter
-            if j:
-                d, k = row[j - 1]
-                best = min(best, (d + 1, k))  # a missing letter
-            if i > 1 and j > 1 and typo[i - 1] == word[j - 2] and typo[i - 2] == word[j - 1]:
-                d, k = rows[i - 2][j - 2]
-                best = min(best, (d + 1, k))  # two letters swapped
-            row[j] = best
-    return rows[n][m][1]
+    first = rows[0]
+    for j in range(min(m, band) + 1):
+        first[j] = j * s  # j missing letters
+    prev2: list[int] = first
+    prev = first
+    for i in range(1, n + 1):
+        cur = rows[i]
+        if i <= band:
+            cur[0] = i * s + i  # i extra letters
+        t1 = typo[i - 1]
+        t2 = typo[i - 2] if i > 1 else ""
+        for j in range(max(1, i - band), min(m, i + band) + 1):
+            w1 = word[j - 1]
+            v = prev[j - 1] if t1 == w1 else prev[j - 1] + s + 1  # same, or wrong letter
+            x = prev[j] + s + 1  # an extra letter
+            if x < v:
+                v = x
+            x = cur[j - 1] + s  # a missing letter
+            if x < v:
+                v = x
+            if j > 1 and t1 == word[j - 2] and t2 == w1 and i > 1:
+                x = prev2[j - 2] + s  # two letters swapped
+                if x < v:
+                    v = x
+            cur[j] = v
+        prev2, prev = prev, cur
+    return rows[n][m] % s
 
 
 def _is_swap(a: str, b: str) -> bool:
