@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import word_data
+from .hunspell_forms import hunspell_forms
 
 FAR_DISTANCES = (3, 4)  # edits far_candidates() searches the index within, nearest first
 
@@ -27,7 +28,7 @@ def far_candidates(lexicon: Any, word: str) -> list[str]:
     and found the correction less often (spelling_benchmark.py's 2,076 such codespell typos,
     measured on 300: top-1 145 against Hunspell's 109, top-5 174 against 120).
     """
-    near = lexicon.spelled([c for c in edits1(word) if c not in lexicon.rejected])
+    near = lexicon.spelled([c for c in _may_spell(lexicon, word) if c not in lexicon.rejected])
     if near:
         return sorted(near)
     index = word_data.near_index(lexicon.medical, lexicon.medical_digest)
@@ -38,6 +39,16 @@ def far_candidates(lexicon: Any, word: str) -> list[str]:
         if found:
             return sorted(set(found))
     return []
+
+
+def _may_spell(lexicon: Any, word: str) -> set[str]:
+    """The edits of `word` that lexicon.spelled() may accept. For a lowercase ASCII word of letters
+    only, whose edits are all letters and their own casefold: the ones whose hash is listed (as
+    every accepted word's is) or a Hunspell form (all spelled() passes to spell()), found as
+    hashes (one_edit_listed) instead of making and hashing the ~650 strings of edits1() (~2 ms)."""
+    if lexicon.dictionaries and len(word) > 1 and word.isascii() and word.isalpha() and word.islower():
+        return lexicon.listed_edits(word) | one_edit_listed(word, hunspell_forms(lexicon.dictionaries).hashes)
+    return edits1(word)
 
 
 _ABC = "abcdefghijklmnopqrstuvwxyz"

@@ -15,10 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .word_data import _save_atomic, _saved_path
+from .word_data import _save_atomic, _saved_path, poly_hash_each, poly_hashes
 
 
-_FORMS_FORMAT = 1  # of the saved hunspell-forms/ array
+# of the saved hunspell-forms/ array. 2: word_data's polynomial hash (was blake2b), which
+# corrections.one_edit_listed() computes for a word's edits without making the strings
+_FORMS_FORMAT = 2
 
 
 class FormSet:
@@ -43,16 +45,10 @@ class FormSet:
         import numpy as np
 
         letters = [w.isalpha() for w in words]
-        keys = np.array([_form_hash(w.lower()) if ok else 0 for w, ok in zip(words, letters)], dtype=np.uint64)
-        at = np.minimum(np.searchsorted(self.hashes, keys), max(len(self.hashes) - 1, 0))
+        keys = poly_hash_each([w.lower() if ok else "" for w, ok in zip(words, letters)])
+        at = np.minimum(self.hashes.searchsorted(keys), max(len(self.hashes) - 1, 0))
         hit = (self.hashes[at] == keys).tolist() if len(self.hashes) else [False] * len(words)
         return [h or not ok for h, ok in zip(hit, letters)]
-
-
-def _form_hash(word: str) -> int:
-    import hashlib
-
-    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 def hunspell_forms(dictionaries: tuple[tuple[str, tuple[str, ...]], ...]) -> FormSet:
@@ -84,7 +80,7 @@ def _hunspell_forms(dictionaries: tuple[tuple[str, tuple[str, ...]], ...]) -> Fo
     forms: set[str] = set()
     for aff, dics in dictionaries:
         _expand(aff, dics, forms)
-    hashes = np.unique(np.fromiter(map(_form_hash, forms), dtype=np.uint64, count=len(forms)))
+    hashes = poly_hashes(forms)
     if path is not None:
         buf = io.BytesIO()
         np.save(buf, hashes)
@@ -141,5 +137,3 @@ def _suffixed(stems: list[str], strip: str, add: str) -> list[str]:
     n = len(strip)
     return [w[:-n] + add for w in stems if w.endswith(strip)]
 
-
-# --- the listed words as polynomial hashes: one-edit look-ups without making the edits -----------

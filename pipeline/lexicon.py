@@ -196,7 +196,7 @@ class Lexicon:
             if freq is not None:
                 vocab, _ = freq
                 # The few edits either list holds, found as hashes (one_edit_listed), then looked up.
-                near = [c for c in one_edit_listed(word.lower(), self._listed_hashes(), self._listed[1])
+                near = [c for c in self.listed_edits(word.lower())
                         if (c in vocab or c in self.accepted) and c not in self.rejected and self.known(c)]
                 if not near:
                     near = [c for c in self._two_edits(word.lower())
@@ -214,6 +214,11 @@ class Lexicon:
                 ranked = self._by_hunspell(word, raw)
             self._suggest[word] = [same_case(word, s) if s.islower() else s for s in ranked][:5]
         return self._suggest[word]
+
+    def listed_edits(self, word: str) -> set[str]:
+        """one_edit_listed() of `word` in the listed words' hashes: every edit a list holds."""
+        table = self._listed_hashes()
+        return one_edit_listed(word, table, self._listed[1])
 
     def _listed_hashes(self) -> Any:
         """word_data.listed_hashes() (wordfreq's words, the medical and bundled lists: saved in the
