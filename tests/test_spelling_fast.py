@@ -140,7 +140,7 @@ def test_judged_words_equal_judging_every_word(tmp_path, nlp):
         assert judged_words(article, doc, fresh) == expected, article.path  # empty cache, filled per article
         seen += bool(expected)
     assert seen > 100  # the texts do reach the context rules
-    assert lexicon._verdicts.open and lexicon._verdicts.quiet  # kept for the next article
+    assert lexicon._verdicts.open and len(lexicon._verdicts.quiet)  # kept for the next article
 
 
 def test_verdict_cache_is_bounded_and_follows_the_vocab(tmp_path, nlp, monkeypatch):

@@ -19,6 +19,7 @@ count. Options (`[spelling]` in the config):
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter, defaultdict
 from functools import lru_cache
@@ -83,8 +84,18 @@ _CONTRACTION_TAILS = ("n't", "n’t", "'", "’")
 
 
 def spelling_settings(config: Config) -> LexiconSettings:
+    # The check asks once per article: the last answer is kept for the same (frozen) config and,
+    # since paths in a config without a file are relative to it, the same working directory.
+    cwd = None if config.source else os.getcwd()
+    if _LAST_SETTINGS and _LAST_SETTINGS[0] is config and _LAST_SETTINGS[1] == cwd:
+        return _LAST_SETTINGS[2]
     base = Path(config.source).parent if config.source else None
-    return LexiconSettings.from_section(config.section("spelling"), base)
+    settings = LexiconSettings.from_section(config.section("spelling"), base)
+    _LAST_SETTINGS[:] = [config, cwd, settings]
+    return settings
+
+
+_LAST_SETTINGS: list[Any] = []
 
 
 def lexicon_for(config: Config) -> Lexicon:
@@ -202,37 +213,61 @@ _VERDICT_CACHE_MAX = 200_000
 
 class _VerdictCache:
     """A lexicon's verdicts on the distinct words (spaCy ORTH ids) of one vocab (the lexeme flags
-    read are the vocab's), kept for the process: the quiet words as a set, so an article's
-    ~500 distinct words are sorted in one set difference, and the few others with their verdict."""
+    read are the vocab's), kept for the process. The quiet words, nearly all of an article's,
+    are a sorted array an article's tokens are looked up in at once (a Python set of them cost
+    ~0.2 ms an article once other checks had pushed it out of the CPU caches), plus a set of
+    those found since it was last merged; the few others are kept with their verdict."""
 
-    __slots__ = ("vocab", "quiet", "open")
+    __slots__ = ("vocab", "quiet", "quiet_new", "open")
 
     def __init__(self, vocab: Any) -> None:
+        import numpy as np
+
         self.vocab = vocab
-        self.quiet: set[int] = set()
+        self.quiet = np.zeros(0, dtype=np.uint64)
+        self.quiet_new: set[int] = set()
         self.open: dict[int, tuple[int, str | None]] = {}
 
     def __len__(self) -> int:
-        return len(self.quiet) + len(self.open)
+        return len(self.quiet) + len(self.quiet_new) + len(self.open)
+
+    def unsettled(self, ids: Any) -> tuple[list[int], list[int]]:
+        """The positions in `ids` (uint64) of the tokens not known to be quiet, and their ids."""
+        import numpy as np
+
+        q = self.quiet
+        at = np.flatnonzero(q[np.minimum(np.searchsorted(q, ids), len(q) - 1)] != ids) if len(q) else \
+            np.arange(len(ids))
+        return at.tolist(), ids[at].tolist()
+
+    def add_quiet(self, orth: int) -> None:
+        self.quiet_new.add(orth)
+        if len(self.quiet_new) > max(256, len(self.quiet) // 8):  # merged now and then: O(1) a word
+            import numpy as np
+
+            new = np.fromiter(self.quiet_new, dtype=np.uint64, count=len(self.quiet_new))
+            self.quiet = np.union1d(self.quiet, new)
+            self.quiet_new.clear()
 
 
-def _open_verdicts(lexicon: Lexicon, vocab: Any, distinct: set[int]) -> dict[int, tuple[int, str | None]]:
-    """The words of `distinct` (ORTH ids) whose verdict is not _QUIET, with their verdicts."""
+def _open_verdicts(lexicon: Lexicon, vocab: Any, ids: Any) -> tuple[dict[int, tuple[int, str | None]], list[int]]:
+    """The distinct words of `ids` (ORTH ids, uint64) whose verdict is not _QUIET, with their
+    verdicts, and the positions of their tokens."""
     cache = lexicon._verdicts
     if cache is None or cache.vocab is not vocab or len(cache) > _VERDICT_CACHE_MAX:
         cache = lexicon._verdicts = _VerdictCache(vocab)
-    rest = distinct.difference(cache.quiet)
+    at, orths = cache.unsettled(ids)
     out: dict[int, tuple[int, str | None]] = {}
-    for o in rest:
+    for o in set(orths).difference(cache.quiet_new):
         v = cache.open.get(o)
         if v is None:
             v = _verdict_on(lexicon, vocab, o)
             if v[0] == _QUIET:
-                cache.quiet.add(o)
+                cache.add_quiet(o)
                 continue
             cache.open[o] = v
         out[o] = v
-    return out
+    return out, [i for i, o in zip(at, orths) if o in out]
 
 
 def _verdict_on(lexicon: Lexicon, vocab: Any, orth: int) -> tuple[int, str | None]:
@@ -253,25 +288,23 @@ def judged_words(article: Article, doc: Any, lexicon: Lexicon) -> list[tuple[str
     words_to_check() that the lexicon does not know or knows as one variant's, less the names
     the article defines (_names_among).
 
-    Speed: the same result as judging every word of words_to_check(), at a few numpy calls and
-    one set difference of the article's distinct words against the quiet ones. The verdict on a word alone (judgeable, known, variant)
+    Speed: the same result as judging every word of words_to_check(), at a few numpy calls (the
+    article's tokens looked up among the words known to be quiet) and a dictionary hit per
+    distinct word left. The verdict on a word alone (judgeable, known, variant)
     is cached per process; the rules that depend on where a word stands (skip spans,
     contractions, cited authors, sentence starts, names) are applied only to the occurrences of
     the rare words the verdict leaves in question, and whether such a word is a defined name
     depends only on its own occurrences.
     """
-    import numpy as np
 
     from ..nlp import token_arrays  # here, not at the top: spaCy is imported only to parse
 
     if not len(doc):
         return []
     ids = token_arrays(doc)[:, 0]
-    verdicts = _open_verdicts(lexicon, doc.vocab, set(ids.tolist()))
+    verdicts, positions = _open_verdicts(lexicon, doc.vocab, ids)
     if not verdicts:
         return []
-    wanted = np.fromiter(verdicts, dtype=ids.dtype, count=len(verdicts))
-    positions = np.flatnonzero(ids == wanted[0] if len(wanted) == 1 else np.isin(ids, wanted)).tolist()
     text = article.text
     strings = doc.vocab.strings
     n = len(ids)
