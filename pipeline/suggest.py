@@ -62,14 +62,19 @@ def _hash(s: str) -> int:
     return h >> 32
 
 
+_U32, _U33, _UM1, _UM2 = np.uint64(32), np.uint64(33), np.uint64(_M1), np.uint64(_M2)
+_NEXT = np.uint64(1 << 32)  # the next hash in `packed`
+
+
 def _mix(h: np.ndarray) -> np.ndarray:
-    """_hash's finaliser over an array of polynomials."""
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(_M1)
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(_M2)
-    h = h ^ (h >> np.uint64(33))
-    return (h >> np.uint64(32)).astype(np.uint32)
+    """_hash's finaliser over an array of polynomials (numpy scalars made once and the steps in
+    place: ~17 -> ~6 us for a query's 37 deletions)."""
+    h = h ^ (h >> _U33)  # a new array: the caller's is left alone
+    h *= _UM1
+    h ^= h >> _U33
+    h *= _UM2
+    h ^= h >> _U33
+    return (h >> _U32).astype(np.uint32)
 
 
 def _deletes(s: str, most: int = MAX_DISTANCE) -> set[str]:
@@ -80,6 +85,36 @@ def _deletes(s: str, most: int = MAX_DISTANCE) -> set[str]:
         frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
         out |= frontier
     return out
+
+
+def _deletion_hashes(s: str) -> np.ndarray:
+    """_hash's polynomial (before mixing) of `s` and of every string made by deleting up to two of
+    its letters (with repeats: a string two deletions make in several ways), from its prefix and
+    suffix polynomials, as _deletion_polynomials() computes them for the index: _hash() of each
+    of _deletes(s) cost ~130 us a query."""
+    n, mask = len(s), _MASK
+    pw = [1] * (n + 1)
+    for k in range(1, n + 1):
+        pw[k] = pw[k - 1] * _BASE & mask
+    codes = [ord(c) for c in s]
+    pre = [0] * (n + 1)
+    for i, c in enumerate(codes):
+        pre[i + 1] = (pre[i] * _BASE + c) & mask
+    suf = [0] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        suf[i] = (codes[i] * pw[n - 1 - i] + suf[i + 1]) & mask
+    out = [pre[n]] + [(pre[i] * pw[n - 1 - i] + suf[i + 1]) & mask for i in range(n)]
+    if MAX_DISTANCE >= 2:
+        out += [(pre[i] * pw[n - 2 - i] + (pre[j] - pre[i + 1] * pw[j - i - 1]) * pw[n - 1 - j] + suf[j + 1]) & mask
+                for i, j in combinations(range(n), 2)]
+    return np.array(out, dtype=np.uint64)
+
+
+def _ranges(starts: np.ndarray, pids: np.ndarray) -> np.ndarray:
+    """The positions starts[p] .. starts[p + 1] - 1 of each p in `pids`, one after another."""
+    first, sizes = starts[pids], starts[pids + 1] - starts[pids]
+    ends = np.cumsum(sizes)
+    return np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(first - (ends - sizes), sizes)
 
 
 def _deletion_polynomials(codes: np.ndarray) -> list[np.ndarray]:
@@ -162,6 +197,20 @@ class NearIndex:
     def word(self, i: int) -> str:
         return self._text[self._offs[i]:self._offs[i + 1]].decode("utf-8")
 
+    def _words(self, ids: np.ndarray) -> list[str]:
+        """The words `ids`: a few one by one (word()), many with their bytes gathered by numpy and
+        decoded in one piece (10,000: ~2 ms against ~8 ms; scan() measures thousands)."""
+        if len(ids) < 100:
+            return [self.word(i) for i in ids.tolist()]
+        starts = self._offsets[ids]
+        sizes = self._offsets[ids + 1] - starts + 1  # each word's bytes and a line break
+        ends = np.cumsum(sizes)
+        at = np.arange(int(ends[-1])) + np.repeat(starts - (ends - sizes), sizes)
+        raw = self._blob[np.minimum(at, len(self._blob) - 1)]
+        raw[ends - 1] = 10
+        words = raw.tobytes().decode("utf-8").split("\n")[:-1]
+        return words if len(words) == len(ids) else [self.word(i) for i in ids.tolist()]  # a word with a line break
+
     @property
     def words(self) -> list[str]:
         return [self.word(i) for i in range(len(self))]
@@ -233,13 +282,13 @@ class NearIndex:
     def near(self, word: str) -> list[str]:
         """Indexed words within MAX_DISTANCE edits of `word` (lowercase), other than itself, sorted."""
         query = word.lower()
-        keys = np.array(sorted({_hash(d) for d in _deletes(query[:PREFIX])}), dtype=np.uint64) << np.uint64(32)
-        lo = np.searchsorted(self._packed, keys, side="left").tolist()
-        hi = np.searchsorted(self._packed, keys + np.uint64(1 << 32), side="left").tolist()
+        keys = np.unique(_mix(_deletion_hashes(query[:PREFIX]))).astype(np.uint64) << _U32
+        at = self._packed.searchsorted(np.concatenate([keys, keys + _NEXT])).tolist()
+        lo, hi = at[:len(keys)], at[len(keys):]
         pids = sorted({p & 0xFFFFFFFF for a, b in zip(lo, hi) if a < b for p in self._packed[a:b].tolist()})
         if not pids:
             return []
-        ids = np.concatenate([self._order[self._starts[p]:self._starts[p + 1]] for p in pids]).astype(np.int64)
+        ids = self._order[_ranges(self._starts, np.array(pids, dtype=np.int64))].astype(np.int64)
         ids = ids[np.abs(self._lengths[ids] - len(query)) <= MAX_DISTANCE]
         return self._measured(query, ids, MAX_DISTANCE)
 
@@ -251,7 +300,7 @@ class NearIndex:
         if osa is not None:
             from rapidfuzz.process import cdist
 
-            words = [self.word(i) for i in ids.tolist()]
+            words = self._words(ids)
             far = cdist([query], words, scorer=osa, score_cutoff=distance, dtype=np.int32)[0].tolist()
             return sorted(w for w, d in zip(words, far) if d <= distance and w != query)
         if query.isascii():
