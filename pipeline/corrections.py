@@ -9,6 +9,7 @@ each wrong or extra letter (a missing letter or a swap is the commonest slip).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any
 
 import numpy as np
@@ -53,7 +54,6 @@ def _may_spell(lexicon: Any, word: str) -> set[str]:
 
 _ABC = "abcdefghijklmnopqrstuvwxyz"
 _LETTERS = np.arange(97, 123, dtype=np.uint64)  # a-z, for the edit hashes
-_BIT = np.array([1 << b for b in range(8)], dtype=np.uint8)
 _SLIP_COST = 1.0  # Zipf points a wrong or an extra letter costs
 _EDIT_COST = 2.5  # Zipf points each edit of distance costs
 
@@ -72,29 +72,62 @@ def edits1(word: str) -> set[str]:
 _MASK = (1 << 64) - 1
 _POWERS = [1]  # POLY_BASE**k modulo 2**64, extended as longer words come
 _FILTER_BITS = 24  # listed_filter(): 2**24 bits (2 MB), ~2% of them set by ~373k listed hashes
+_HOLE_BITS = 21  # hole_masks(): 2**21 slots of 32 bits (8 MB), ~1.4 letters a slot for the listed words
 
 
 def listed_filter(table: Any) -> Any:
-    """one_edit_listed()'s prefilter for `table`: a bitmap (numpy uint8, packed little-endian) with
-    the bit of each hash's low _FILTER_BITS bits set. ~11 ms for the ~373k listed hashes, built
-    once per lexicon: a key whose bit is clear is not in the table, so of a word's ~500 edit
-    hashes only the ~10 that pass are binary-searched (searchsorted into the 3 MB table was
-    mostly cache misses, ~0.1-0.3 ms a word)."""
-    import numpy as np
-
+    """A bitmap (numpy uint8, packed little-endian) with the bit of each hash's low _FILTER_BITS
+    bits set: ~11 ms for the ~373k listed hashes, built once per lexicon. An edit whose bit is
+    clear is not in `table`, so only the ~2% that pass are binary-searched."""
     seen = np.zeros(1 << _FILTER_BITS, dtype=bool)
     seen[(np.asarray(table) & np.uint64((1 << _FILTER_BITS) - 1)).astype(np.int64)] = True
     return np.packbits(seen, bitorder="little")
 
 
-def one_edit_listed(word: str, table: Any, bitmap: Any = None) -> set[str]:
+def hole_masks(words: Any, out: Any = None) -> Any:
+    """For each word and each of its letters a-z, that letter's bit set in the slot of the word's
+    hash (word_data.poly_hash_each) with the letter's code made 0, its "hole" (the slot: the low
+    _HOLE_BITS bits). A replacement or insertion of letter c at i makes a word of `words` only if
+    c's bit is set in the slot of the typo's hash with a 0 at i, so one_edit_listed() looks up a
+    typo's 2n+1 holes instead of hashing its 52n+26 such edits. uint32 [2**_HOLE_BITS], into
+    `out` when given (~0.6 s for the ~373k listed words: word_data.listed_holes() saves them)."""
+    masks = np.zeros(1 << _HOLE_BITS, dtype=np.uint32) if out is None else out
+    by_length: dict[int, list[str]] = {}
+    for w in words:
+        by_length.setdefault(len(w), []).append(w)
+    base, low = np.uint64(word_data.POLY_BASE), np.uint64((1 << _HOLE_BITS) - 1)
+    slots, bits = [], []
+    for n, group in by_length.items():
+        if not n:
+            continue
+        codes = np.frombuffer("".join(group).encode("utf-32-le", "surrogatepass"),
+                              dtype=np.uint32).reshape(len(group), n).astype(np.uint64)
+        h = np.zeros(len(group), dtype=np.uint64)
+        for k in range(n):
+            h = h * base + codes[:, k]
+        for j in range(n):
+            letter = codes[:, j] - np.uint64(97)  # a-z: 0-25; any other character wraps round to more
+            keep = letter < np.uint64(26)
+            hole = h[keep] - codes[keep, j] * np.uint64(pow(word_data.POLY_BASE, n - 1 - j, 1 << 64))
+            slots.append((hole & low).astype(np.int64))
+            bits.append(np.left_shift(np.uint32(1), letter[keep].astype(np.uint32)))
+    if slots:
+        np.bitwise_or.at(masks, np.concatenate(slots), np.concatenate(bits))
+    return masks
+
+
+def one_edit_listed(word: str, table: Any, filters: Any = None) -> set[str]:
     """The strings of edits1(word) whose polynomial hash (word_data.poly_hashes) is in `table`
     (sorted uint64): every one of them a list holds, and now and then a string that only shares
     a hash with one (the caller looks each up). The ~54 x len(word) edits are hashed as numbers
-    from the word's prefix and suffix hashes, and a string is made only for a hit. `bitmap`,
-    listed_filter(table), only makes it faster."""
-    import numpy as np
+    from the word's prefix and suffix hashes, and a string is made only for a hit.
 
+    `filters`, (listed_filter(table), hole_masks() of the words hashed in `table`), make it
+    faster, not different: only the edits the hole masks allow are hashed, in Python, and only
+    those the bitmap passes are binary-searched. Suggestions look up typos one at a time, between
+    other work that has evicted everything from the CPU caches, where each numpy call and each
+    read of a big array costs microseconds: ~0.17 ms a typo this way, ~0.35 ms hashing every
+    edit in numpy (benchmark typos, caches flushed before each)."""
     if not len(table):
         return set()
     n = len(word)
@@ -110,38 +143,73 @@ def one_edit_listed(word: str, table: Any, bitmap: Any = None) -> set[str]:
     suf = [0] * (n + 2)
     for i in range(n - 1, -1, -1):
         suf[i] = (codes[i] * pw[n - 1 - i] + suf[i + 1]) & mask
-    # (kind, position) of each hash: 0 deletion, 1 swap, 2 replacement, 3 insertion (26 letters each)
+    # Edit k: n deletions, n - 1 swaps, then 26 replacements at each i, 26 insertions at each i (_edit)
     fixed = [(pre[i] * pw[n - 1 - i] + suf[i + 1]) & mask for i in range(n)]
     fixed += [(pre[i] * pw[n - i] + codes[i + 1] * pw[n - i - 1] + codes[i] * pw[n - i - 2] + suf[i + 2]) & mask
               for i in range(n - 1)]
-    # replacements at i: base + letter * pw[n-1-i]; insertions at i: base + letter * pw[n-i]
-    bases = np.array([(pre[i] * pw[n - i] + suf[i + 1]) & mask for i in range(n)]
-                     + [(pre[i] * pw[n + 1 - i] + suf[i]) & mask for i in range(n + 1)], dtype=np.uint64)
-    steps = np.array(pw[:n][::-1] + pw[:n + 1][::-1], dtype=np.uint64)
-    keys = np.concatenate([np.array(fixed, dtype=np.uint64), (bases[:, None] + steps[:, None] * _LETTERS).ravel()])
-    if bitmap is not None:
-        slot = keys.astype(np.uint32) & np.uint32((1 << _FILTER_BITS) - 1)
-        maybe = (bitmap[slot >> 3] & _BIT[slot & 7]).nonzero()[0]
-        keys = keys[maybe]
-    # the methods, not np.searchsorted/np.flatnonzero: their wrappers cost ~3 us a call
-    at = np.minimum(table.searchsorted(keys), len(table) - 1)
-    hits = (table[at] == keys).nonzero()[0]
-    out = set()
-    n_del, n_swap, n_rep = n, max(n - 1, 0), 26 * n
-    for k in (maybe[hits] if bitmap is not None else hits).tolist():
-        if k < n_del:
-            out.add(word[:k] + word[k + 1:])
-        elif k < n_del + n_swap:
-            i = k - n_del
-            out.add(word[:i] + word[i + 1] + word[i] + word[i + 2:])
-        elif k < n_del + n_swap + n_rep:
-            i, c = divmod(k - n_del - n_swap, 26)
-            out.add(word[:i] + _ABC[c] + word[i + 1:])
-        else:
-            i, c = divmod(k - n_del - n_swap - n_rep, 26)
-            out.add(word[:i] + _ABC[c] + word[i:])
+    # the hash with a 0 at i (replacement: + letter * pw[n-1-i]) or a 0 inserted at i (+ letter * pw[n-i])
+    holes = ([(pre[i] * pw[n - i] + suf[i + 1]) & mask for i in range(n)]
+             + [(pre[i] * pw[n + 1 - i] + suf[i]) & mask for i in range(n + 1)])
+    steps = pw[:n][::-1] + pw[:n + 1][::-1]
+    if filters is not None:
+        hits = _filtered(fixed, holes, steps, table, *filters)
+    else:
+        keys = np.concatenate([np.array(fixed, dtype=np.uint64),
+                               (np.array(holes, dtype=np.uint64)[:, None]
+                                + np.array(steps, dtype=np.uint64)[:, None] * _LETTERS).ravel()])
+        # the methods, not np.searchsorted/np.flatnonzero: their wrappers cost ~3 us a call
+        at = np.minimum(table.searchsorted(keys), len(table) - 1)
+        hits = (table[at] == keys).nonzero()[0].tolist()
+    out = {_edit(word, k) for k in hits}
     out.discard(word)
     return out
+
+
+def _filtered(fixed: list[int], holes: list[int], steps: list[int], table: Any, bitmap: Any,
+              masks: Any) -> list[int]:
+    """one_edit_listed()'s hits (edit numbers) through its filters, read as memoryviews (a Python
+    int for each read, no numpy call)."""
+    bits, slots, tab = memoryview(bitmap), memoryview(masks), memoryview(table)
+    low, hole_low, mask = (1 << _FILTER_BITS) - 1, (1 << _HOLE_BITS) - 1, _MASK
+    maybe = []  # (hash, edit number)
+    for k, h in enumerate(fixed):
+        s = h & low
+        if bits[s >> 3] >> (s & 7) & 1:
+            maybe.append((h, k))
+    first = len(fixed)
+    for i, (b, step) in enumerate(zip(holes, steps)):
+        letters = slots[b & hole_low]
+        while letters:
+            bit = letters & -letters
+            letters ^= bit
+            c = bit.bit_length() - 1
+            h = (b + (97 + c) * step) & mask
+            s = h & low
+            if bits[s >> 3] >> (s & 7) & 1:
+                maybe.append((h, first + 26 * i + c))
+    size = len(tab)
+    hits = []
+    for h, k in maybe:
+        at = bisect_left(tab, h)
+        if at < size and tab[at] == h:
+            hits.append(k)
+    return hits
+
+
+def _edit(word: str, k: int) -> str:
+    """Edit number k of `word` (one_edit_listed's numbering)."""
+    n = len(word)
+    n_del, n_swap, n_rep = n, max(n - 1, 0), 26 * n
+    if k < n_del:
+        return word[:k] + word[k + 1:]
+    if k < n_del + n_swap:
+        i = k - n_del
+        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    if k < n_del + n_swap + n_rep:
+        i, c = divmod(k - n_del - n_swap, 26)
+        return word[:i] + _ABC[c] + word[i + 1:]
+    i, c = divmod(k - n_del - n_swap - n_rep, 26)
+    return word[:i] + _ABC[c] + word[i:]
 
 
 def by_frequency(word: str, pool: list[str]) -> list[str]:

@@ -28,7 +28,8 @@ from typing import Any
 
 from . import word_data
 from .hunspell_forms import hunspell_forms
-from .corrections import by_frequency, distance, far_candidates, listed_filter, one_edit_listed, same_case
+from .corrections import (by_frequency, distance, far_candidates, hole_masks, listed_filter, one_edit_listed,
+                          same_case)
 
 SEARCH_DIRS = (
     "/usr/share/hunspell", "/usr/share/myspell/dicts", "/usr/share/myspell",
@@ -143,7 +144,7 @@ class Lexicon:
     _suggest: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _variant: dict[str, str | None] = field(default_factory=dict, repr=False)
     _unindexed: tuple[str, ...] | None = field(default=None, repr=False)
-    _listed: Any = field(default=None, repr=False)  # (_listed_hashes(), its listed_filter())
+    _listed: Any = field(default=None, repr=False)  # (_listed_hashes(), its filters)
     # checks.spelling's verdicts on distinct words, per process (its _VerdictCache)
     _verdicts: Any = field(default=None, repr=False)
 
@@ -196,11 +197,12 @@ class Lexicon:
             if freq is not None:
                 vocab, _ = freq
                 # The few edits either list holds, found as hashes (one_edit_listed), then looked up.
+                # `accepted` first: a set look-up, where `vocab` binary-searches its mapped arrays
                 near = [c for c in self.listed_edits(word.lower())
-                        if (c in vocab or c in self.accepted) and c not in self.rejected and self.known(c)]
+                        if (c in self.accepted or c in vocab) and c not in self.rejected and self.known(c)]
                 if not near:
                     near = [c for c in self._two_edits(word.lower())
-                            if (c in vocab or c in self.accepted) and c not in self.rejected and self.known(c)]
+                            if (c in self.accepted or c in vocab) and c not in self.rejected and self.known(c)]
                 if not near:
                     near = far_candidates(self, word.lower())
                 # Sorted first: `edits` is a set, so its order (and with it the order of candidates
@@ -218,19 +220,23 @@ class Lexicon:
     def listed_edits(self, word: str) -> set[str]:
         """one_edit_listed() of `word` in the listed words' hashes: every edit a list holds."""
         table = self._listed_hashes()
-        return one_edit_listed(word, table, self._listed[1])
+        return one_edit_listed(word, table, self._listed[1:])
 
     def _listed_hashes(self) -> Any:
         """word_data.listed_hashes() (wordfreq's words, the medical and bundled lists: saved in the
         cache folder) with the user's accept-list words added, once per lexicon; kept in `_listed`
-        with its listed_filter() (~11 ms), so resetting `_listed` resets both."""
+        with one_edit_listed()'s filters (its listed_filter(), ~11 ms, and the words' hole masks,
+        word_data.listed_holes()), so resetting `_listed` resets all three."""
         if self._listed is None:
             import numpy as np
 
             table = word_data.listed_hashes(self.medical, self.medical_digest)
+            holes = word_data.listed_holes(self.medical, self.medical_digest)
             extra = self.accepted - self.medical - _bundled_accept()
-            table = np.union1d(table, word_data.poly_hashes(extra)) if extra else table
-            self._listed = (table, listed_filter(table))
+            if extra:
+                table = np.union1d(table, word_data.poly_hashes(extra))
+                holes = hole_masks(extra, np.array(holes))  # into a copy: the saved masks are read-only
+            self._listed = (table, listed_filter(table), holes)
         return self._listed[0]
 
     def unindexed(self) -> tuple[str, ...]:

@@ -10,8 +10,8 @@ a digest of what they are built from, and read back (or memory-mapped) by
 every later process. A folder that cannot be written only means building
 them in memory, as before.
 
-Saved the same way: the listed words as hashes for one-edit look-ups
-(`listed/`), a superset of the forms Hunspell's dictionaries accept
+Saved the same way: the listed words as hashes for one-edit look-ups, with
+their hole masks (`listed/`), a superset of the forms Hunspell's dictionaries accept
 (`hunspell-forms/`, ~3 s to build, asked before spell() for far typos), and
 the word sets read from the medical .dic and the bundled accept lists
 (`medical-words/`, `accept-words/`).
@@ -381,26 +381,51 @@ def listed_hashes(medical: frozenset[str], medical_digest: str | None = None) ->
     """poly_hashes() of wordfreq's English words (frequencies()' vocab), the medical list and the
     bundled accept lists: what one edit of a misspelling is looked up in. Saved in the cache
     folder (`listed/`, keyed like the near-word index) and memory-mapped by later processes."""
+    import numpy as np
+
+    path = _saved_path("listed", f"{_near_index_key(medical, medical_digest)}-{_LISTED_FORMAT}", ".npy")
+    return _saved_array(path, lambda a: a.dtype == np.uint64 and a.ndim == 1,
+                        lambda: poly_hashes(_listed_words(medical)))
+
+
+@lru_cache(maxsize=2)
+def listed_holes(medical: frozenset[str], medical_digest: str | None = None) -> Any:
+    """corrections.hole_masks() of the words listed_hashes() holds (one_edit_listed's filter), saved
+    beside them (`listed/`, 8 MB, memory-mapped by later processes; ~1 s to build)."""
+    import numpy as np
+
+    from .corrections import _HOLE_BITS, hole_masks  # imported late: corrections imports us
+
+    path = _saved_path("listed", f"{_near_index_key(medical, medical_digest)}-{_LISTED_FORMAT}", ".holes.npy")
+    return _saved_array(path, lambda a: a.dtype == np.uint32 and a.shape == (1 << _HOLE_BITS,),
+                        lambda: hole_masks(_listed_words(medical)))
+
+
+def _listed_words(medical: frozenset[str]) -> frozenset[str]:
+    freq = frequencies()
+    vocab = frozenset(freq[0]) if freq is not None else frozenset()
+    return vocab | medical | _bundled_accept()
+
+
+def _saved_array(path: Path | None, fits: Any, build: Any) -> Any:
+    """The numpy array saved at `path`, memory-mapped, when it fits; else build() saved there."""
     import io
 
     import numpy as np
 
-    freq = frequencies()
-    path = _saved_path("listed", f"{_near_index_key(medical, medical_digest)}-{_LISTED_FORMAT}", ".npy")
     if path is not None:
         try:
-            hashes = np.load(path, mmap_mode="r")
-            if hashes.dtype == np.uint64 and hashes.ndim == 1:
-                return hashes.view(np.ndarray)
+            saved = np.load(path, mmap_mode="r")
+            if fits(saved):
+                return saved.view(np.ndarray)
         except (OSError, ValueError):
             pass
-    vocab = frozenset(freq[0]) if freq is not None else frozenset()
-    hashes = poly_hashes(vocab | medical | _bundled_accept())
+    array = build()
     if path is not None:
         buf = io.BytesIO()
-        np.save(buf, hashes)
+        np.save(buf, array)
         _save_atomic(path, buf.getvalue())
-    return hashes
+    return array
 
 
 def saved_words(kind: str, digest: str, build: Any) -> set[str]:
