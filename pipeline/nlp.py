@@ -46,7 +46,9 @@ def line_and_abbreviation_boundaries(doc: Any) -> Any:
     if n == 0:
         return doc
     cols = doc.to_array([ORTH, IS_SPACE, IS_PUNCT, LIKE_NUM, SENT_START, SPACY, IDX])
-    flags = _orth_flags(doc.vocab.strings).of(cols[:, 0])
+    distinct, where = numpy.unique(cols[:, 0], return_inverse=True)
+    doc.user_data[_DISTINCT] = (distinct, where.reshape(-1))
+    flags = _orth_flags(doc.vocab.strings).of(distinct, where)
     sent = _sentencizer_starts(flags & _FINAL != 0, cols[:, 2], cols[:, 4].astype(numpy.int64))
     after_break = set((numpy.flatnonzero(flags[:-1] & _NEWLINE) + 1).tolist())
     starts = (numpy.flatnonzero(sent[1:] == 1) + 1).tolist()
@@ -76,6 +78,7 @@ def _set_starts(doc: Any, cols: Any, sent: Any) -> Any:
 
 
 _ARRAYS = "medreview.token_arrays"
+_DISTINCT = "medreview.distinct_orths"
 
 
 def token_arrays(doc: Any) -> Any:
@@ -88,6 +91,16 @@ def token_arrays(doc: Any) -> Any:
     if not len(doc):
         return numpy.zeros((0, 4), dtype=numpy.uint64)
     return doc.to_array([ORTH, SPACY, IDX, SENT_START])
+
+
+def distinct_orths(doc: Any) -> tuple[Any, Any]:
+    """numpy.unique(ORTH ids, return_inverse=True) of the Doc's tokens: the distinct ids, sorted,
+    and each token's index among them; kept by the sentence component, which needs them too."""
+    kept = doc.user_data.get(_DISTINCT)
+    if kept is not None and len(kept[1]) == len(doc):
+        return kept
+    distinct, where = numpy.unique(token_arrays(doc)[:, 0], return_inverse=True)
+    return distinct, where.reshape(-1)
 
 
 def _sentencizer_starts(final: Any, is_punct: Any, preset: Any) -> Any:
@@ -150,9 +163,9 @@ class _OrthFlags:
         self.strings = strings
         self.flags: dict[int, int] = {}
 
-    def of(self, orth: Any) -> Any:
-        """The flags of every token: each distinct id looked up once."""
-        distinct, where = numpy.unique(orth, return_inverse=True)
+    def of(self, distinct: Any, where: Any) -> Any:
+        """The flags of every token (numpy.unique's distinct ORTH ids and inverse): each distinct
+        id looked up once."""
         get, values = self.flags.get, []
         for o in distinct.tolist():
             f = get(o)

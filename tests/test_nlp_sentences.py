@@ -8,7 +8,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from medreview.nlp import ABBREVIATIONS, CacheFillingTokenizer, build_nlp, token_arrays
+from medreview.nlp import ABBREVIATIONS, CacheFillingTokenizer, build_nlp, distinct_orths, token_arrays
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -86,7 +86,7 @@ def test_cache_filling_tokenizer_gives_spacys_tokens():
     assert tokenizer.tokenizer.max_cache_size >= CacheFillingTokenizer.CACHE_CHUNKS
 
 
-def test_token_arrays_kept_by_the_pipeline_equal_to_array():
+def test_token_arrays_and_distinct_ids_kept_by_the_pipeline_equal_spacys():
     import numpy
     from spacy.attrs import IDX, ORTH, SENT_START, SPACY
 
@@ -98,6 +98,10 @@ def test_token_arrays_kept_by_the_pipeline_equal_to_array():
         want = doc.to_array([ORTH, SPACY, IDX, SENT_START]) if len(doc) else numpy.zeros((0, 4), numpy.uint64)
         got = token_arrays(doc)
         assert got.dtype == want.dtype and numpy.array_equal(got, want), text
+        distinct, where = distinct_orths(doc)
+        assert numpy.array_equal(distinct[where], want[:, 0]) and numpy.array_equal(distinct, numpy.unique(want[:, 0]))
     assert kept > 500  # the checks read the pipeline's arrays, not a to_array of their own
     bare = nlp.make_doc("A doc the sentence component never saw. Two.")  # made now
     assert numpy.array_equal(token_arrays(bare), bare.to_array([ORTH, SPACY, IDX, SENT_START]))
+    distinct, where = distinct_orths(bare)
+    assert numpy.array_equal(distinct[where], bare.to_array("ORTH"))

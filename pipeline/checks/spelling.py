@@ -231,14 +231,14 @@ class _VerdictCache:
     def __len__(self) -> int:
         return len(self.quiet) + len(self.quiet_new) + len(self.open)
 
-    def unsettled(self, ids: Any) -> tuple[list[int], list[int]]:
-        """The positions in `ids` (uint64) of the tokens not known to be quiet, and their ids."""
+    def unsettled(self, distinct: Any) -> tuple[Any, list[int]]:
+        """Of `distinct` (sorted uint64 ids), where the ones not known to be quiet are, and them."""
         import numpy as np
 
         q = self.quiet
-        at = np.flatnonzero(q[np.minimum(np.searchsorted(q, ids), len(q) - 1)] != ids) if len(q) else \
-            np.arange(len(ids))
-        return at.tolist(), ids[at].tolist()
+        at = np.flatnonzero(q[np.minimum(np.searchsorted(q, distinct), len(q) - 1)] != distinct) if len(q) else \
+            np.arange(len(distinct))
+        return at, distinct[at].tolist()
 
     def add_quiet(self, orth: int) -> None:
         self.quiet_new.add(orth)
@@ -250,15 +250,23 @@ class _VerdictCache:
             self.quiet_new.clear()
 
 
-def _open_verdicts(lexicon: Lexicon, vocab: Any, ids: Any) -> tuple[dict[int, tuple[int, str | None]], list[int]]:
-    """The distinct words of `ids` (ORTH ids, uint64) whose verdict is not _QUIET, with their
-    verdicts, and the positions of their tokens."""
+def _open_verdicts(lexicon: Lexicon, vocab: Any, doc: Any) -> tuple[dict[int, tuple[int, str | None]], list[int]]:
+    """The distinct words of the Doc (ORTH ids) whose verdict is not _QUIET, with their verdicts,
+    and the positions of their tokens."""
+    import numpy as np
+
+    from ..nlp import distinct_orths  # here, not at the top: spaCy is imported only to parse
+
     cache = lexicon._verdicts
     if cache is None or cache.vocab is not vocab or len(cache) > _VERDICT_CACHE_MAX:
         cache = lexicon._verdicts = _VerdictCache(vocab)
-    at, orths = cache.unsettled(ids)
+    distinct, where = distinct_orths(doc)
+    at, orths = cache.unsettled(distinct)
     out: dict[int, tuple[int, str | None]] = {}
-    for o in set(orths).difference(cache.quiet_new):
+    kept = []
+    for k, o in zip(at.tolist(), orths):
+        if o in cache.quiet_new:
+            continue
         v = cache.open.get(o)
         if v is None:
             v = _verdict_on(lexicon, vocab, o)
@@ -267,7 +275,12 @@ def _open_verdicts(lexicon: Lexicon, vocab: Any, ids: Any) -> tuple[dict[int, tu
                 continue
             cache.open[o] = v
         out[o] = v
-    return out, [i for i, o in zip(at, orths) if o in out]
+        kept.append(k)
+    if not kept:
+        return out, []
+    mask = np.zeros(len(distinct), dtype=bool)
+    mask[kept] = True
+    return out, np.flatnonzero(mask[where]).tolist()
 
 
 def _verdict_on(lexicon: Lexicon, vocab: Any, orth: int) -> tuple[int, str | None]:
@@ -301,8 +314,9 @@ def judged_words(article: Article, doc: Any, lexicon: Lexicon) -> list[tuple[str
 
     if not len(doc):
         return []
-    ids = token_arrays(doc)[:, 0]
-    verdicts, positions = _open_verdicts(lexicon, doc.vocab, ids)
+    arr = token_arrays(doc)  # ORTH, SPACY, IDX, SENT_START: no Token objects
+    ids = arr[:, 0]
+    verdicts, positions = _open_verdicts(lexicon, doc.vocab, doc)
     if not verdicts:
         return []
     text = article.text
@@ -311,17 +325,16 @@ def judged_words(article: Article, doc: Any, lexicon: Lexicon) -> list[tuple[str
     skip: _LocalSkips = _LocalSkips(text)
     kept: list[tuple[str, int, int, bool, tuple[int, str | None]]] = []
     for i in positions:
-        token = doc[i]
-        word = token.text
-        start = token.idx
+        orth, space, start, sent_start = arr[i].tolist()
+        word = strings[orth]
         end = start + len(word)
         if skip.covers(start, end):
             continue
-        if not token.whitespace_ and i + 1 < n and strings[int(ids[i + 1])].lower().startswith(_CONTRACTION_TAILS):
+        if not space and i + 1 < n and strings[int(ids[i + 1])].lower().startswith(_CONTRACTION_TAILS):
             continue  # "ca" of "can't", "wo" of "won't"
-        if word[0].isupper() and _cited_author([strings[int(o)] for o in ids[i:i + 3].tolist()], 0):
+        if word[0].isupper() and _cited_author([strings[o] for o in ids[i:i + 3].tolist()], 0):
             continue
-        kept.append((word, start, end, bool(token.is_sent_start), verdicts[int(ids[i])]))
+        kept.append((word, start, end, sent_start == 1, verdicts[orth]))
     if not kept:
         return []
     names = _names_among(article, kept)
