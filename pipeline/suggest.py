@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from bisect import bisect_left
 from itertools import combinations
 from pathlib import Path
 from typing import Iterable
@@ -54,6 +55,11 @@ def _hash(s: str) -> int:
     h = 0
     for c in s:
         h = (h * _BASE + ord(c)) & _MASK
+    return _finish(h)
+
+
+def _finish(h: int) -> int:
+    """_hash's finaliser of one polynomial."""
     h ^= h >> 33
     h = (h * _M1) & _MASK
     h ^= h >> 33
@@ -63,12 +69,10 @@ def _hash(s: str) -> int:
 
 
 _U32, _U33, _UM1, _UM2 = np.uint64(32), np.uint64(33), np.uint64(_M1), np.uint64(_M2)
-_NEXT = np.uint64(1 << 32)  # the next hash in `packed`
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
-    """_hash's finaliser over an array of polynomials (numpy scalars made once and the steps in
-    place: ~17 -> ~6 us for a query's 37 deletions)."""
+    """_hash's finaliser over an array of polynomials (the index's build)."""
     h = h ^ (h >> _U33)  # a new array: the caller's is left alone
     h *= _UM1
     h ^= h >> _U33
@@ -87,7 +91,7 @@ def _deletes(s: str, most: int = MAX_DISTANCE) -> set[str]:
     return out
 
 
-def _deletion_hashes(s: str) -> np.ndarray:
+def _deletion_hashes(s: str) -> list[int]:
     """_hash's polynomial (before mixing) of `s` and of every string made by deleting up to two of
     its letters (with repeats: a string two deletions make in several ways), from its prefix and
     suffix polynomials, as _deletion_polynomials() computes them for the index: _hash() of each
@@ -107,14 +111,7 @@ def _deletion_hashes(s: str) -> np.ndarray:
     if MAX_DISTANCE >= 2:
         out += [(pre[i] * pw[n - 2 - i] + (pre[j] - pre[i + 1] * pw[j - i - 1]) * pw[n - 1 - j] + suf[j + 1]) & mask
                 for i, j in combinations(range(n), 2)]
-    return np.array(out, dtype=np.uint64)
-
-
-def _ranges(starts: np.ndarray, pids: np.ndarray) -> np.ndarray:
-    """The positions starts[p] .. starts[p + 1] - 1 of each p in `pids`, one after another."""
-    first, sizes = starts[pids], starts[pids + 1] - starts[pids]
-    ends = np.cumsum(sizes)
-    return np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(first - (ends - sizes), sizes)
+    return out
 
 
 def _deletion_polynomials(codes: np.ndarray) -> list[np.ndarray]:
@@ -155,6 +152,7 @@ class NearIndex:
 
     def __init__(self, words: Iterable[str] = (), *, arrays: dict[str, np.ndarray] | None = None) -> None:
         self._bound: tuple[str, np.ndarray] | None = None  # scan()'s last query and its count bound
+        self._views: tuple[memoryview, ...] | None = None  # near()'s arrays as memoryviews
         if arrays is not None:
             for name in self.ARRAYS:
                 setattr(self, "_" + name, arrays[name])
@@ -197,11 +195,12 @@ class NearIndex:
     def word(self, i: int) -> str:
         return self._text[self._offs[i]:self._offs[i + 1]].decode("utf-8")
 
-    def _words(self, ids: np.ndarray) -> list[str]:
+    def _words(self, ids: "list[int] | np.ndarray") -> list[str]:
         """The words `ids`: a few one by one (word()), many with their bytes gathered by numpy and
         decoded in one piece (10,000: ~2 ms against ~8 ms; scan() measures thousands)."""
         if len(ids) < 100:
-            return [self.word(i) for i in ids.tolist()]
+            return [self.word(i) for i in (ids.tolist() if isinstance(ids, np.ndarray) else ids)]
+        ids = np.asarray(ids, dtype=np.int64)
         starts = self._offsets[ids]
         sizes = self._offsets[ids + 1] - starts + 1  # each word's bytes and a line break
         ends = np.cumsum(sizes)
@@ -280,29 +279,41 @@ class NearIndex:
         return cls(arrays=arrays)
 
     def near(self, word: str) -> list[str]:
-        """Indexed words within MAX_DISTANCE edits of `word` (lowercase), other than itself, sorted."""
+        """Indexed words within MAX_DISTANCE edits of `word` (lowercase), other than itself, sorted.
+
+        In Python over memoryviews, without numpy: a look-up comes between other work that has
+        evicted the CPU caches, where each numpy call costs ~10-20 us (a query made ~25)."""
         query = word.lower()
-        keys = np.unique(_mix(_deletion_hashes(query[:PREFIX]))).astype(np.uint64) << _U32
-        at = self._packed.searchsorted(np.concatenate([keys, keys + _NEXT])).tolist()
-        lo, hi = at[:len(keys)], at[len(keys):]
-        pids = sorted({p & 0xFFFFFFFF for a, b in zip(lo, hi) if a < b for p in self._packed[a:b].tolist()})
+        if self._views is None:
+            self._views = tuple(memoryview(a) for a in (self._packed, self._order, self._starts, self._lengths))
+        packed, order, starts, lengths = self._views
+        size = len(packed)
+        pids = set()
+        for h in {_finish(p) for p in _deletion_hashes(query[:PREFIX])}:
+            at = bisect_left(packed, h << 32)
+            while at < size and packed[at] >> 32 == h:
+                pids.add(packed[at] & 0xFFFFFFFF)
+                at += 1
         if not pids:
             return []
-        ids = self._order[_ranges(self._starts, np.array(pids, dtype=np.int64))].astype(np.int64)
-        ids = ids[np.abs(self._lengths[ids] - len(query)) <= MAX_DISTANCE]
+        n = len(query)
+        ids = [i for p in sorted(pids) for i in order[starts[p]:starts[p + 1]] if abs(lengths[i] - n) <= MAX_DISTANCE]
         return self._measured(query, ids, MAX_DISTANCE)
 
-    def _measured(self, query: str, ids: np.ndarray, distance: int) -> list[str]:
+    def _measured(self, query: str, ids: "list[int] | np.ndarray", distance: int) -> list[str]:
         """The words `ids` within `distance` edits of `query`, other than itself, sorted: the
         ASCII ones in one vectorised table (_osa_many), any other one by one (within); with
-        rapidfuzz all of them in one C++ call (~0.1 us a word against ~10 us)."""
+        rapidfuzz in C++ (~0.1 us a word against ~10 us)."""
         osa = osa_distance()
         if osa is not None:
+            words = self._words(ids)
+            if len(words) < 200:  # one call a word: cdist's own set-up costs ~0.1 ms with cold caches
+                return sorted(w for w in words if w != query and osa(query, w, score_cutoff=distance) <= distance)
             from rapidfuzz.process import cdist
 
-            words = self._words(ids)
             far = cdist([query], words, scorer=osa, score_cutoff=distance, dtype=np.int32)[0].tolist()
             return sorted(w for w, d in zip(words, far) if d <= distance and w != query)
+        ids = np.asarray(ids, dtype=np.int64)
         if query.isascii():
             plain = np.flatnonzero(self._offsets[ids + 1] - self._offsets[ids] == self._lengths[ids])
             found = ids[plain][_osa_many(query.encode(), self._blob, self._offsets, ids[plain], distance)].tolist()
