@@ -29,7 +29,7 @@ from typing import Any
 from . import word_data
 from .hunspell_forms import hunspell_forms
 from .corrections import (by_frequency, distance, far_candidates, hole_masks, listed_filter, one_edit_listed,
-                          same_case)
+                          same_case, table_starts)
 
 SEARCH_DIRS = (
     "/usr/share/hunspell", "/usr/share/myspell/dicts", "/usr/share/myspell",
@@ -225,8 +225,8 @@ class Lexicon:
     def _listed_hashes(self) -> Any:
         """word_data.listed_hashes() (wordfreq's words, the medical and bundled lists: saved in the
         cache folder) with the user's accept-list words added, once per lexicon; kept in `_listed`
-        with one_edit_listed()'s filters (its listed_filter(), ~11 ms, and the words' hole masks,
-        word_data.listed_holes()), so resetting `_listed` resets all three."""
+        with one_edit_listed()'s filters (its listed_filter(), ~11 ms, the words' hole masks,
+        word_data.listed_holes(), and its table_starts(), ~4 ms), so resetting `_listed` resets all."""
         if self._listed is None:
             import numpy as np
 
@@ -236,7 +236,7 @@ class Lexicon:
             if extra:
                 table = np.union1d(table, word_data.poly_hashes(extra))
                 holes = hole_masks(extra, np.array(holes))  # into a copy: the saved masks are read-only
-            self._listed = (table, listed_filter(table), holes)
+            self._listed = (table, listed_filter(table), holes, table_starts(table))
         return self._listed[0]
 
     def unindexed(self) -> tuple[str, ...]:
