@@ -285,13 +285,18 @@ class NearIndex:
         evicted the CPU caches, where each numpy call costs ~10-20 us (a query made ~25)."""
         query = word.lower()
         if self._views is None:
-            self._views = tuple(memoryview(a) for a in (self._packed, self._order, self._starts, self._lengths))
-        packed, order, starts, lengths = self._views
-        size = len(packed)
+            # where each value of the hashes' top 12 bits starts in `packed` (~1-8 ms once): a key
+            # is binary-searched in its stretch, ~1,400 entries, reading half the cache lines
+            runs = np.empty(4097, dtype=np.int64)
+            runs[:4096] = self._packed.searchsorted(np.arange(4096, dtype=np.uint64) << np.uint64(52))
+            runs[4096] = len(self._packed)
+            self._views = tuple(memoryview(a) for a in (self._packed, self._order, self._starts, self._lengths, runs))
+        packed, order, starts, lengths, runs = self._views
         pids = set()
         for h in {_finish(p) for p in _deletion_hashes(query[:PREFIX])}:
-            at = bisect_left(packed, h << 32)
-            while at < size and packed[at] >> 32 == h:
+            end = runs[(h >> 20) + 1]
+            at = bisect_left(packed, h << 32, runs[h >> 20], end)
+            while at < end and packed[at] >> 32 == h:
                 pids.add(packed[at] & 0xFFFFFFFF)
                 at += 1
         if not pids:
