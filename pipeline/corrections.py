@@ -132,11 +132,12 @@ def one_edit_listed(word: str, table: Any, filters: Any = None) -> set[str]:
     from the word's prefix and suffix hashes, and a string is made only for a hit.
 
     `filters`, (listed_filter(table), hole_masks() of the words hashed in `table`,
-    table_starts(table)), make it faster, not different: only the edits the hole masks allow are hashed, in Python, and only
-    those the bitmap passes are binary-searched. Suggestions look up typos one at a time, between
-    other work that has evicted everything from the CPU caches, where each numpy call and each
-    read of a big array costs microseconds: ~0.17 ms a typo this way, ~0.35 ms hashing every
-    edit in numpy (benchmark typos, caches flushed before each)."""
+    table_starts(table)), make it faster, not different: only the edits the hole masks allow are
+    hashed, in Python, and only those the bitmap passes are binary-searched, in their stretch of
+    the table. Suggestions look up typos one at a time, between other work that has evicted
+    everything from the CPU caches, where each numpy call and each read of a big array costs
+    microseconds: ~0.17 ms a typo this way, ~0.35 ms hashing every edit in numpy (benchmark
+    typos, caches flushed before each)."""
     if not len(table):
         return set()
     n = len(word)
