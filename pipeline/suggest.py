@@ -68,34 +68,21 @@ def _finish(h: int) -> int:
     return h >> 32
 
 
-_U32, _U33, _UM1, _UM2 = np.uint64(32), np.uint64(33), np.uint64(_M1), np.uint64(_M2)
-
-
 def _mix(h: np.ndarray) -> np.ndarray:
-    """_hash's finaliser over an array of polynomials (the index's build)."""
-    h = h ^ (h >> _U33)  # a new array: the caller's is left alone
-    h *= _UM1
-    h ^= h >> _U33
-    h *= _UM2
-    h ^= h >> _U33
-    return (h >> _U32).astype(np.uint32)
-
-
-def _deletes(s: str, most: int = MAX_DISTANCE) -> set[str]:
-    """`s` and every string made by deleting up to `most` of its letters."""
-    out = {s}
-    frontier = {s}
-    for _ in range(most):
-        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
-        out |= frontier
-    return out
+    """_hash's finaliser over an array of polynomials."""
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(_M1)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(_M2)
+    h = h ^ (h >> np.uint64(33))
+    return (h >> np.uint64(32)).astype(np.uint32)
 
 
 def _deletion_hashes(s: str) -> list[int]:
     """_hash's polynomial (before mixing) of `s` and of every string made by deleting up to two of
     its letters (with repeats: a string two deletions make in several ways), from its prefix and
-    suffix polynomials, as _deletion_polynomials() computes them for the index: _hash() of each
-    of _deletes(s) cost ~130 us a query."""
+    suffix polynomials, as _deletion_polynomials() computes them for the index (making each
+    string and hashing it cost ~130 us a query)."""
     n, mask = len(s), _MASK
     pw = [1] * (n + 1)
     for k in range(1, n + 1):
@@ -285,8 +272,8 @@ class NearIndex:
         evicted the CPU caches, where each numpy call costs ~10-20 us (a query made ~25)."""
         query = word.lower()
         if self._views is None:
-            # where each value of the hashes' top 12 bits starts in `packed` (~1-8 ms once): a key
-            # is binary-searched in its stretch, ~1,400 entries, reading half the cache lines
+            # where each value of the hashes' top 12 bits starts in `packed` (~5-10 ms once, mostly
+            # mapping the file's pages): a key is binary-searched in its ~1,400 entries, half the reads
             runs = np.empty(4097, dtype=np.int64)
             runs[:4096] = self._packed.searchsorted(np.arange(4096, dtype=np.uint64) << np.uint64(52))
             runs[4096] = len(self._packed)
