@@ -48,3 +48,24 @@ def test_one_edit_listed_finds_what_the_edits_find():
         q = "".join(rng.choice("abcdeé'") for _ in range(rng.randint(0, 8)))
         assert {c for c in one_edit_listed(q, table) if c in listed} == edits1(q) & listed, q
     assert one_edit_listed("abc", word_data.poly_hashes([])) == set()
+
+
+def test_one_edit_listed_through_its_filters_finds_the_same():
+    """The bitmap, hole masks and table stretches (what Lexicon.listed_edits passes) change the speed only."""
+    from medreview import word_data
+    from medreview.corrections import edits1, hole_masks, listed_filter, one_edit_listed, table_starts
+
+    rng = random.Random(5)
+    letters = "abcdefghijklmnopqrstuvwxyzé'-"
+    words = sorted({"".join(rng.choice(letters[:8] if k % 2 else letters) for _ in range(rng.randint(1, 9)))
+                    for k in range(6000)})
+    table, listed = word_data.poly_hashes(words), set(words)
+    filters = (listed_filter(table), hole_masks(words), table_starts(table))
+    found = 0
+    for k in range(3000):
+        q = "".join(rng.choice(letters[:8] if k % 2 else letters) for _ in range(rng.randint(0, 10)))
+        plain = one_edit_listed(q, table)
+        assert one_edit_listed(q, table, filters) == plain, q
+        assert {c for c in plain if c in listed} == edits1(q) & listed, q
+        found += bool(plain)
+    assert found > 500  # the queries do reach listed words
