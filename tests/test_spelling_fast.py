@@ -85,6 +85,8 @@ def _plain_path(article, doc, lexicon):
             style = _style(lexicon, word)
             if style is not None:
                 out.append((word, start, end, (_STYLED, style)))
+    if not any(v == (_STYLED, other) for *_, v in out for other in ("en-GB", "en-US") if other != lexicon.locale):
+        out = [o for o in out if o[3][0] != _STYLED]  # house-style words alone are never reported
     return out
 
 

@@ -299,7 +299,8 @@ def judged_words(article: Article, doc: Any, lexicon: Lexicon) -> list[tuple[str
     """(word, start, end, verdict) of each occurrence that is a misspelling (verdict[0] _UNKNOWN)
     or a variant spelling (_STYLED, verdict[1] its locale), in text order: the words of
     words_to_check() that the lexicon does not know or knows as one variant's, less the names
-    the article defines (_names_among).
+    the article defines (_names_among). Words of the house style's variant are listed only
+    when the article has a word of the other variant too: alone they are never reported.
 
     Speed: the same result as judging every word of words_to_check(), at a few numpy calls (the
     article's tokens looked up among the words known to be quiet) and a dictionary hit per
@@ -317,6 +318,10 @@ def judged_words(article: Article, doc: Any, lexicon: Lexicon) -> list[tuple[str
     arr = token_arrays(doc)  # ORTH, SPACY, IDX, SENT_START: no Token objects
     ids = arr[:, 0]
     verdicts, positions = _open_verdicts(lexicon, doc.vocab, doc)
+    if not any(v[0] == _STYLED and v[1] != lexicon.locale for v in verdicts.values()):
+        # No word of the other variant: the house-style ones are never reported (SPELL002 needs both).
+        verdicts = {o: v for o, v in verdicts.items() if v[0] != _STYLED}
+        positions = [i for i in positions if int(ids[i]) in verdicts]
     if not verdicts:
         return []
     text = article.text
@@ -338,7 +343,10 @@ def judged_words(article: Article, doc: Any, lexicon: Lexicon) -> list[tuple[str
     if not kept:
         return []
     names = _names_among(article, kept)
-    return [(w, s, e, v) for w, s, e, _, v in kept if w not in names]
+    out = [(w, s, e, v) for w, s, e, _, v in kept if w not in names]
+    if not any(v[0] == _STYLED and v[1] != lexicon.locale for *_, v in out):  # as above, after the filters
+        out = [o for o in out if o[3][0] != _STYLED]
+    return out
 
 
 def _names_among(article: Article, kept: list[tuple[str, int, int, bool, Any]]) -> set[str]:
