@@ -125,6 +125,21 @@ def hole_masks(words: Any, out: Any = None) -> Any:
     return masks
 
 
+def affix_polynomials(word: str, base: int, powers: list[int]) -> tuple[list[int], list[int], list[int]]:
+    """The word's character codes and the polynomial hashes (modulo 2**64) of its prefixes
+    (pre[i]: the first i characters) and suffixes (suf[i]: from character i on; suf[n] is 0), from
+    which the hash of an edit is a few multiplications. `powers` holds base**k for k < len(word)."""
+    n, mask = len(word), _MASK
+    codes = [ord(c) for c in word]
+    pre = [0] * (n + 1)
+    for i, c in enumerate(codes):
+        pre[i + 1] = (pre[i] * base + c) & mask
+    suf = [0] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        suf[i] = (codes[i] * powers[n - 1 - i] + suf[i + 1]) & mask
+    return codes, pre, suf
+
+
 def one_edit_listed(word: str, table: Any, filters: Any = None) -> set[str]:
     """The strings of edits1(word) whose polynomial hash (word_data.poly_hashes) is in `table`
     (sorted uint64): every one of them a list holds, and now and then a string that only shares
@@ -146,13 +161,7 @@ def one_edit_listed(word: str, table: Any, filters: Any = None) -> set[str]:
     pw = _POWERS
     while len(pw) < n + 2:
         pw.append(pw[-1] * base & mask)
-    codes = [ord(c) for c in word]
-    pre = [0] * (n + 1)
-    for i, c in enumerate(codes):
-        pre[i + 1] = (pre[i] * base + c) & mask
-    suf = [0] * (n + 2)
-    for i in range(n - 1, -1, -1):
-        suf[i] = (codes[i] * pw[n - 1 - i] + suf[i + 1]) & mask
+    codes, pre, suf = affix_polynomials(word, base, pw)
     # Edit k: n deletions, n - 1 swaps, then 26 replacements at each i, 26 insertions at each i (_edit)
     fixed = [(pre[i] * pw[n - 1 - i] + suf[i + 1]) & mask for i in range(n)]
     fixed += [(pre[i] * pw[n - i] + codes[i + 1] * pw[n - i - 1] + codes[i] * pw[n - i - 2] + suf[i + 2]) & mask

@@ -36,7 +36,7 @@ import numpy as np
 
 from .saved_files import prune_stale
 
-from .corrections import osa_distance, within  # noqa: F401  (within: also imported from here)
+from .corrections import affix_polynomials, osa_distance, within  # noqa: F401  (within: also imported from here)
 
 PREFIX = 8
 MAX_DISTANCE = 2
@@ -87,13 +87,7 @@ def _deletion_hashes(s: str) -> list[int]:
     pw = [1] * (n + 1)
     for k in range(1, n + 1):
         pw[k] = pw[k - 1] * _BASE & mask
-    codes = [ord(c) for c in s]
-    pre = [0] * (n + 1)
-    for i, c in enumerate(codes):
-        pre[i + 1] = (pre[i] * _BASE + c) & mask
-    suf = [0] * (n + 1)
-    for i in range(n - 1, -1, -1):
-        suf[i] = (codes[i] * pw[n - 1 - i] + suf[i + 1]) & mask
+    _, pre, suf = affix_polynomials(s, _BASE, pw)
     out = [pre[n]] + [(pre[i] * pw[n - 1 - i] + suf[i + 1]) & mask for i in range(n)]
     if MAX_DISTANCE >= 2:
         out += [(pre[i] * pw[n - 2 - i] + (pre[j] - pre[i + 1] * pw[j - i - 1]) * pw[n - 1 - j] + suf[j + 1]) & mask
