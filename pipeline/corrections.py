@@ -12,8 +12,6 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Any
 
-import numpy as np
-
 from . import word_data
 from .hunspell_forms import hunspell_forms
 
@@ -53,7 +51,6 @@ def _may_spell(lexicon: Any, word: str) -> set[str]:
 
 
 _ABC = "abcdefghijklmnopqrstuvwxyz"
-_LETTERS = np.arange(97, 123, dtype=np.uint64)  # a-z, for the edit hashes
 _SLIP_COST = 1.0  # Zipf points a wrong or an extra letter costs
 _EDIT_COST = 2.5  # Zipf points each edit of distance costs
 
@@ -79,6 +76,8 @@ def listed_filter(table: Any) -> Any:
     """A bitmap (numpy uint8, packed little-endian) with the bit of each hash's low _FILTER_BITS
     bits set: ~11 ms for the ~373k listed hashes, built once per lexicon. An edit whose bit is
     clear is not in `table`, so only the ~2% that pass are binary-searched."""
+    import numpy as np  # here, not at the top: a run the result cache answers never needs it
+
     seen = np.zeros(1 << _FILTER_BITS, dtype=bool)
     seen[(np.asarray(table) & np.uint64((1 << _FILTER_BITS) - 1)).astype(np.int64)] = True
     return np.packbits(seen, bitorder="little")
@@ -88,6 +87,8 @@ def table_starts(table: Any) -> Any:
     """Where each value of the hashes' top 16 bits starts in `table` (int64 [2**16 + 1], ~4 ms for
     the listed hashes): one_edit_listed() binary-searches only that stretch (a few cache misses
     instead of ~12 when other work has evicted the table)."""
+    import numpy as np  # here, not at the top: a run the result cache answers never needs it
+
     starts = np.zeros((1 << 16) + 1, dtype=np.int64)
     np.cumsum(np.bincount((np.asarray(table) >> np.uint64(48)).astype(np.int64), minlength=1 << 16), out=starts[1:])
     return starts
@@ -100,6 +101,8 @@ def hole_masks(words: Any, out: Any = None) -> Any:
     c's bit is set in the slot of the typo's hash with a 0 at i, so one_edit_listed() looks up a
     typo's 2n+1 holes instead of hashing its 52n+26 such edits. uint32 [2**_HOLE_BITS], into
     `out` when given (~0.6 s for the ~373k listed words: word_data.listed_holes() saves them)."""
+    import numpy as np  # here, not at the top: a run the result cache answers never needs it
+
     masks = np.zeros(1 << _HOLE_BITS, dtype=np.uint32) if out is None else out
     by_length: dict[int, list[str]] = {}
     for w in words:
@@ -173,9 +176,12 @@ def one_edit_listed(word: str, table: Any, filters: Any = None) -> set[str]:
     if filters is not None:
         hits = _filtered(fixed, holes, steps, table, *filters)
     else:
+        import numpy as np
+
+        letters = np.arange(97, 123, dtype=np.uint64)  # a-z
         keys = np.concatenate([np.array(fixed, dtype=np.uint64),
                                (np.array(holes, dtype=np.uint64)[:, None]
-                                + np.array(steps, dtype=np.uint64)[:, None] * _LETTERS).ravel()])
+                                + np.array(steps, dtype=np.uint64)[:, None] * letters).ravel()])
         # the methods, not np.searchsorted/np.flatnonzero: their wrappers cost ~3 us a call
         at = np.minimum(table.searchsorted(keys), len(table) - 1)
         hits = (table[at] == keys).nonzero()[0].tolist()
