@@ -245,3 +245,29 @@ def test_the_source_digest_follows_every_source_file(tmp_path):
     assert source_digest(tmp_path) == first  # byte-code folders do not count
     (tmp_path / "checks" / "b.py").write_text("y = 3\n")
     assert source_digest(tmp_path) != first
+
+
+def test_a_run_the_cache_answers_imports_neither_spacy_nor_numpy(tmp_path):
+    """What a warm CI run pays for: importing spaCy (~1 s) or numpy (~0.1 s) would be most of it."""
+    import subprocess
+    import sys
+
+    site, out = tmp_path / "site", tmp_path / "r"
+    site.mkdir()
+    for n in range(2):
+        (site / f"a{n}.txt").write_text(ARTICLE + f"Note {n}: experts say it works.\n")
+    env = {**os.environ, "MEDREVIEW_CACHE_DIR": str(tmp_path / "cache")}
+    argv = ["audit", str(site), "--offline", "--as-of", "2026-11-25", "--out", str(out), "--format", "json,html",
+            "--fail-on", "never", "--jobs", "1"]
+
+    def imported_by_an_audit() -> set[str]:
+        done = subprocess.run([sys.executable, "-X", "importtime", "-m", "medreview.cli", *argv], env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+
+    assert {"spacy", "numpy"} <= imported_by_an_audit()  # the cold run parses
+    warm = imported_by_an_audit()
+    assert "medreview.result_cache" in warm  # it did run
+    heavy = {"spacy", "numpy", "wordfreq"}  # (the Hunspell binding is imported, ~3 ms: it says whether spelling can run)
+    assert not heavy & warm, sorted(heavy & warm)
