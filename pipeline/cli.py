@@ -232,7 +232,8 @@ def words(paths, config_file, top, min_count, plain) -> None:
     """List the words no dictionary knows, most frequent first, to grow the accept list."""
     from collections import Counter
 
-    from .checks.spelling import lexicon_for, unknown_words
+    from .checks.spelling import lexicon_for
+    from .checks.spelling_words import unknown_words
     from .clean import ad_container_pattern, clean_article
     from .discover import discover
     from .ingest import Failure, Reader

@@ -145,7 +145,7 @@ class Lexicon:
     _variant: dict[str, str | None] = field(default_factory=dict, repr=False)
     _unindexed: tuple[str, ...] | None = field(default=None, repr=False)
     _listed: Any = field(default=None, repr=False)  # (_listed_hashes(), its filters)
-    # checks.spelling's verdicts on distinct words, per process (its _VerdictCache)
+    # checks.spelling_words's verdicts on distinct words, per process (its _VerdictCache)
     _verdicts: Any = field(default=None, repr=False)
 
     def known(self, word: str) -> bool:

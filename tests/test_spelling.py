@@ -290,7 +290,7 @@ def test_index_finds_exactly_the_words_within_two_edits():
 
 
 def test_skip_spans_searched_in_parts_equal_the_whole_pattern():
-    from medreview.checks.spelling import _SKIP_SPANS, _skip_spans
+    from medreview.checks.spelling_words import _SKIP_SPANS, _skip_spans
 
     texts = ["See https://nhs.uk/a and www.cdc.gov.", "mail a.b@c.org or @handle #tag", "`code` here",
              "Plain text. No links at all.", "e.g. nhs.uk/x", "WWW.EXAMPLE.COM", "caf\u00e9.com \u212a.org",

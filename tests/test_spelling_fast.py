@@ -1,6 +1,6 @@
 """The fast paths of the spelling check give exactly what the plain ones give.
 
-- checks.spelling.judged_words (a verdict per distinct word, cached per process, context rules
+- checks.spelling_words.judged_words (a verdict per distinct word, cached per process, context rules
   only where a word is in question) against judging every word of words_to_check() with
   _defined_names(), the check's previous loop, on the gold set, the bundled corpus, the
   benchmark's clean prose and random texts built to hit every rule;
@@ -21,9 +21,9 @@ import pytest
 import yaml
 
 from medreview.checks.base import Context
-from medreview.checks.spelling import (
-    _STYLED, _UNKNOWN, SpellingCheck, _LocalSkips, _skip_spans, _style, judged_words,
-    lexicon_for, spelling_status, words_to_check,
+from medreview.checks.spelling import SpellingCheck, lexicon_for, spelling_status
+from medreview.checks.spelling_words import (
+    _STYLED, _UNKNOWN, _LocalSkips, _skip_spans, _style, judged_words, words_to_check,
 )
 from medreview.clean import clean_article
 from medreview.config import Config
@@ -146,10 +146,10 @@ def test_judged_words_equal_judging_every_word(tmp_path, nlp):
 
 
 def test_verdict_cache_is_bounded_and_follows_the_vocab(tmp_path, nlp, monkeypatch):
-    from medreview.checks import spelling
+    from medreview.checks import spelling_words
 
     lexicon = dataclasses.replace(lexicon_for(Config()), _known={}, _suggest={}, _variant={}, _verdicts=None)
-    monkeypatch.setattr(spelling, "_VERDICT_CACHE_MAX", 20)
+    monkeypatch.setattr(spelling_words, "_VERDICT_CACHE_MAX", 20)
     article = _article(tmp_path, "A probelm. " + " ".join(f"word{k} plain text here" for k in range(30)) + "\n",
                        "a.txt")
     doc = nlp(article.text)
