@@ -184,13 +184,14 @@ class _VerdictCache:
             self.quiet_new.clear()
 
 
-def _open_verdicts(lexicon: Lexicon, vocab: Any, doc: Any) -> tuple[dict[int, tuple[int, str | None]], list[int]]:
+def _open_verdicts(lexicon: Lexicon, doc: Any) -> tuple[dict[int, tuple[int, str | None]], list[int]]:
     """The distinct words of the Doc (ORTH ids) whose verdict is not _QUIET, with their verdicts,
     and the positions of their tokens."""
     import numpy as np
 
     from ..nlp import distinct_orths  # here, not at the top: spaCy is imported only to parse
 
+    vocab = doc.vocab
     cache = lexicon._verdicts
     if cache is None or cache.vocab is not vocab or len(cache) > _VERDICT_CACHE_MAX:
         cache = lexicon._verdicts = _VerdictCache(vocab)
@@ -251,7 +252,7 @@ def judged_words(article: Article, doc: Any, lexicon: Lexicon) -> list[tuple[str
         return []
     arr = token_arrays(doc)  # ORTH, SPACY, IDX, SENT_START: no Token objects
     ids = arr[:, 0]
-    verdicts, positions = _open_verdicts(lexicon, doc.vocab, doc)
+    verdicts, positions = _open_verdicts(lexicon, doc)
     if not any(v[0] == _STYLED and v[1] != lexicon.locale for v in verdicts.values()):
         # No word of the other variant: the house-style ones are never reported (SPELL002 needs both).
         verdicts = {o: v for o, v in verdicts.items() if v[0] != _STYLED}
