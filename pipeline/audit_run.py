@@ -121,7 +121,7 @@ def _audit_files(files: list[tuple[Path, str]], config: Config, executor: str = 
         _prepare_checks(config)
         results = run_distributed(files, config, scheduler, config.jobs or default_jobs())
     else:
-        results = run(files, config, prepare=lambda: _prepare_checks(config))
+        results = run(files, config, prepare=lambda: _prepare_checks(config), packed=True)
 
     started = time.perf_counter()
     # Findings wait on disk for the renderers, so memory stays flat however large the site.

@@ -34,13 +34,14 @@ class DistributedUnavailable(Exception):
 
 
 def audit_batch(config: Config, items: list[tuple[str, str]]) -> list[list[ArticleResult]]:
-    """Runs on a worker: every file of the batch, the worker's pipeline built once per process."""
+    """Runs on a worker: every file of the batch, the worker's pipeline built once per process.
+    Findings come back packed (model.Packed): the client stores them without unpickling."""
     from . import runner
 
     if runner._state.get("config") != config:
         runner._init(config)
         runner._state["config"] = config
-    return [runner.audit_file((Path(path), fmt)) for path, fmt in items]
+    return [runner.audit_file_packed((Path(path), fmt)) for path, fmt in items]
 
 
 def _client(scheduler: str, workers: int) -> tuple[Any, Any]:
@@ -64,7 +65,7 @@ def _client(scheduler: str, workers: int) -> tuple[Any, Any]:
 
 def run_distributed(files: list[tuple[Path, str]], config: Config, scheduler: str,
                     workers: int = 2) -> Iterator[list[ArticleResult]]:
-    """Results per file, in input order, computed on a Dask cluster."""
+    """Results per file, in input order, computed on a Dask cluster; findings packed (model.Packed)."""
     client, cluster = _client(scheduler, workers)
     try:
         items = [(str(p), fmt) for p, fmt in files]

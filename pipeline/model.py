@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -193,6 +195,49 @@ class ArticleResult:
     # stripping, where each finding sits in it, and the stripped artifacts:
     # {"text", "marks": [{"start", "end", "finding"}], "removed": [{"start", "end", "rule"}]}.
     display: dict[str, Any] | None = None
+    # Set instead of `findings` and `display` once they are pickled (pack()).
+    packed: Packed | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """An article's findings and display, pickled once where they were made (a worker).
+
+    Pickled, an article's findings are ~30 KB (~30 findings with their report.json text). They
+    used to be unpickled and pickled again by every hand they passed through: the pool's pipe,
+    the result cache, the CLI's result spool. Packed, they travel as bytes and are written to the
+    cache and the spool as they are; only a renderer reading the spool unpickles them. The CLI
+    itself needs no finding, only how many of each kind (`kinds`) for the totals.
+    """
+
+    findings: bytes
+    display: bytes | None
+    kinds: tuple[tuple[tuple[Severity, str, str], int], ...]  # ((severity, category, rule), count)
+
+    def rules(self) -> set[str]:
+        return {rule for (_, _, rule), _ in self.kinds}
+
+
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+def pack(result: ArticleResult) -> ArticleResult:
+    """The result with its findings and display pickled (the same result when already packed)."""
+    if result.packed is not None:
+        return result
+    kinds = Counter((f.severity, f.category, f.rule) for f in result.findings)
+    packed = Packed(pickle.dumps(result.findings, protocol=_PROTOCOL),
+                    None if result.display is None else pickle.dumps(result.display, protocol=_PROTOCOL),
+                    tuple(kinds.items()))
+    return replace(result, findings=[], display=None, packed=packed)
+
+
+def unpack(result: ArticleResult) -> ArticleResult:
+    """The result with its findings and display as objects again (the same result when not packed)."""
+    if result.packed is None:
+        return result
+    display = None if result.packed.display is None else pickle.loads(result.packed.display)
+    return replace(result, findings=pickle.loads(result.packed.findings), display=display, packed=None)
 
 
 def empty_meta() -> dict[str, Any]:

@@ -38,11 +38,11 @@ from typing import Any
 
 from . import __version__
 from .config import Config
-from .model import ArticleResult
+from .model import ArticleResult, pack
 from .rulepacks import bundled_dir
 
 # Bumped when what an entry holds changes shape (e.g. a new Finding field), so old entries miss.
-_ENTRY_FORMAT = 2
+_ENTRY_FORMAT = 3  # 3: results packed (model.Packed)
 
 # Config fields that do not change a file's findings.
 _IRRELEVANT = {"fail_on", "out", "jobs", "offline", "source"}
@@ -237,7 +237,7 @@ class ResultCache:
         return {family for family, digest in self.families.items() if digests.get(family) != digest}
 
     def get(self, key: str) -> tuple[set[str], list[ArticleResult]] | None:
-        """(stale families, results), or None when there is no readable entry."""
+        """(stale families, packed results), or None when there is no readable entry."""
         try:
             with self._file(key).open("rb") as fh:
                 digests = pickle.load(fh)
@@ -249,7 +249,9 @@ class ResultCache:
         return {family for family, digest in self.families.items() if digests.get(family) != digest}, results
 
     def put(self, key: str, results: list[ArticleResult]) -> None:
-        if any(f.rule in ("INPUT008", "GRAM009") for r in results for f in r.findings):
+        """Store the file's results, packed (model.pack: a worker's packed results go in as they are)."""
+        results = [pack(r) for r in results]
+        if any(r.packed.rules() & {"INPUT008", "GRAM009"} for r in results):  # type: ignore[union-attr]
             return  # a crash or a server that was down: try again next time
         target = self._file(key)
         try:

@@ -6,8 +6,9 @@ The spool keeps in memory only what the corpus-wide stages need of each
 article (path, title, metadata, word count, stats and its located links) as a
 *light* ArticleResult, whose `findings` list collects the findings added after
 the audit (the link stage's). The article's own findings and its HTML display
-are pickled to a temporary file as the article arrives, the display (the
-article's whole text) to a second one.
+go to a temporary file as the article arrives, the display (the article's
+whole text) to a second one: as the worker or the result cache packed them
+(model.Packed), so the CLI never unpickles them only to pickle them again.
 
 Reading an article back merges both parts, sorted as the audit sorts them,
 and marks the findings a baseline accepts, so a renderer sees the
@@ -29,9 +30,7 @@ from collections import Counter
 from dataclasses import replace
 from typing import Any, Iterator
 
-from .model import ArticleResult, Finding
-
-_PROTOCOL = pickle.HIGHEST_PROTOCOL
+from .model import ArticleResult, Finding, pack
 
 
 class ResultSpool:
@@ -54,10 +53,14 @@ class ResultSpool:
     # -- writing ------------------------------------------------------------
 
     def append(self, result: ArticleResult) -> None:
+        """Store one article; a packed result's pickled findings and display are written as they are."""
+        packed = pack(result)
         self._offsets.append(self._writer.tell())
-        pickle.dump(result.findings, self._writer, protocol=_PROTOCOL)
-        self._totals.update((f.severity, f.category, f.rule) for f in result.findings)
-        if result.display is None:
+        self._writer.write(packed.packed.findings)  # type: ignore[union-attr]
+        for kind, count in packed.packed.kinds:  # type: ignore[union-attr]
+            self._totals[kind] += count
+        display = packed.packed.display  # type: ignore[union-attr]
+        if display is None:
             self._display_offsets.append(-1)
         else:
             if self._display is None:
@@ -66,8 +69,8 @@ class ResultSpool:
                 self._display_finalizer = weakref.finalize(self, _remove, *self._display)
             writer = self._display[0]
             self._display_offsets.append(writer.tell())
-            pickle.dump(result.display, writer, protocol=_PROTOCOL)
-        self._light.append(replace(result, findings=[], display=None))
+            writer.write(display)
+        self._light.append(replace(packed, packed=None))
 
     def mark_baselined(self, fingerprints: object) -> None:
         """Findings with these fingerprints read back as baselined (`in` is all that is asked of it)."""

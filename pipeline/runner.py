@@ -25,7 +25,7 @@ from .suppress import apply_directives, directives_json, parse_directives, split
 from .textmap import LineIndex
 from .config import Config
 from .ingest import Failure, Reader
-from .model import Article, ArticleResult, Finding, empty_meta, fingerprint
+from .model import Article, ArticleResult, Finding, empty_meta, fingerprint, pack, unpack
 
 _state: dict[str, Any] = {}
 
@@ -42,7 +42,13 @@ def _init(config: Config) -> None:
 
 
 def audit_file(item: tuple[Path, str]) -> list[ArticleResult]:
-    """Every article of one file, audited (or taken from the result cache). Runs in a worker or in-process.
+    """Every article of one file, audited (or taken from the result cache), findings as objects."""
+    return [unpack(r) for r in audit_file_packed(item)]
+
+
+def audit_file_packed(item: tuple[Path, str]) -> list[ArticleResult]:
+    """Every article of one file, audited (or taken from the result cache), its findings packed
+    (model.Packed): what a worker sends back. Runs in a worker or in-process.
 
     A cache entry whose shared inputs still hold but some family's own inputs changed (an edited
     claims.yml, say) is re-audited for those families only; the others' findings are reused."""
@@ -58,8 +64,8 @@ def audit_file(item: tuple[Path, str]) -> list[ArticleResult]:
                 if cached:
                     cached[0].stats["timings"] = {"cache hits": time.perf_counter() - started}
                 return cached
-            reuse = (stale, cached)
-    results = _audit_file(item, reuse)
+            reuse = (stale, [unpack(r) for r in cached])
+    results = [pack(r) for r in _audit_file(item, reuse)]
     if key is not None:
         timings = [r.stats.pop("timings", None) for r in results]
         cache.put(key, results)  # type: ignore[union-attr]
@@ -350,9 +356,10 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run(files: list[tuple[Path, str]], config: Config,
-        prepare: Callable[[], None] | None = None) -> Iterator[list[ArticleResult]]:
+def run(files: list[tuple[Path, str]], config: Config, prepare: Callable[[], None] | None = None,
+        packed: bool = False) -> Iterator[list[ArticleResult]]:
     """Results per file, in input order; with several jobs, files go to worker processes.
+    With `packed`, each result's findings come pickled (model.Packed), for the result spool.
 
     The result cache is read here first: files it answers are never sent to a
     worker, and when it answers them all no worker starts and nothing is built.
@@ -361,6 +368,14 @@ def run(files: list[tuple[Path, str]], config: Config,
     fork, they are inherited, not rebuilt). `jobs` 0 means one worker per core,
     used once enough files need auditing to repay starting them.
     """
+    results = _run(files, config, prepare)
+    if packed:
+        return results
+    return ([unpack(r) for r in per_file] for per_file in results)
+
+
+def _run(files: list[tuple[Path, str]], config: Config,
+         prepare: Callable[[], None] | None) -> Iterator[list[ArticleResult]]:
     prepare = _once(prepare)
     cache = _parent_cache(config)
     keys = [cache.key(*item) if cache is not None else None for item in files]
@@ -414,6 +429,6 @@ def _audit_all(files: list[tuple[Path, str]], config: Config,
     if jobs <= 1 or len(files) <= 1:
         _init(config)
         for item in files:
-            yield audit_file(item)
+            yield audit_file_packed(item)
         return
-    yield from run_in_workers(files, config, min(jobs, len(files)), _init, audit_file)
+    yield from run_in_workers(files, config, min(jobs, len(files)), _init, audit_file_packed)

@@ -60,12 +60,12 @@ def test_a_file_that_kills_its_worker_loses_only_itself(tmp_path, monkeypatch):
     (hook / "sitecustomize.py").write_text(
         "import os\n"
         "from medreview import runner\n"
-        "_real = runner.audit_file\n"
+        "_real = runner.audit_file_packed\n"
         "def _audit(item):\n"
         "    if item[0].name == 'kill.txt':\n"
         "        os._exit(9)\n"
         "    return _real(item)\n"
-        "runner.audit_file = _audit\n")
+        "runner.audit_file_packed = _audit\n")
     monkeypatch.setenv("PYTHONPATH", str(hook) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     site = tmp_path / "site"
     site.mkdir()

@@ -87,18 +87,24 @@ def test_a_new_accept_word_misses_the_cache(tmp_path):
     assert not any(rule == "SPELL001" for rule, _, _ in after)
 
 
-def test_a_run_the_cache_answers_whole_builds_no_pipeline(tmp_path, monkeypatch):
-    """The parent reads the cache first: no worker, no spaCy patterns, no lexicon when nothing changed."""
-    from medreview import runner
-    from medreview.config import Config
+def _site_of(tmp_path: Path, monkeypatch, articles: int):
+    """A site folder of `articles` small articles, its discovered files, the cache under tmp_path."""
     from medreview.discover import discover
 
     monkeypatch.setenv("MEDREVIEW_CACHE_DIR", str(tmp_path / "cache"))
     site = tmp_path / "site"
     site.mkdir()
-    for n in range(10):
+    for n in range(articles):
         (site / f"a{n}.txt").write_text(ARTICLE + f"Note {n}.\n")
-    files, _ = discover([str(site)])
+    return site, discover([str(site)])[0]
+
+
+def test_a_run_the_cache_answers_whole_builds_no_pipeline(tmp_path, monkeypatch):
+    """The parent reads the cache first: no worker, no spaCy patterns, no lexicon when nothing changed."""
+    from medreview import runner
+    from medreview.config import Config
+
+    site, files = _site_of(tmp_path, monkeypatch, 10)
     config = Config(formats=("json",), jobs=2)
     prepared: list[int] = []
 
@@ -119,6 +125,32 @@ def test_a_run_the_cache_answers_whole_builds_no_pipeline(tmp_path, monkeypatch)
     assert prepared == [1, 1]
     assert [p for p, _ in mixed] == [p for p, _ in cold]
     assert mixed[3] != cold[3] and mixed[:3] == cold[:3] and mixed[4:] == cold[4:]
+
+
+def test_packed_results_from_workers_and_from_the_cache_unpack_to_the_plain_ones(tmp_path, monkeypatch):
+    """The CLI asks for packed results (model.Packed): audited by workers or served by the cache,
+    they hold the same findings as the plain results other callers get."""
+    from medreview import runner
+    from medreview.config import Config
+    from medreview.model import unpack
+
+    _, files = _site_of(tmp_path, monkeypatch, 4)
+    config = Config(formats=("json", "html"), jobs=2)
+
+    def flat(**kw):
+        return [r for per_file in runner.run(files, config, **kw) for r in per_file]
+
+    cold = flat(packed=True)  # audited by two workers
+    warm = flat(packed=True)  # served by the cache
+    plain = flat()
+    for results in (cold, warm):
+        assert all(r.packed is not None and r.findings == [] and r.display is None for r in results)
+    for results in (cold, warm):
+        for r, p in zip(results, plain):
+            r.stats.pop("timings", None)
+            p.stats.pop("timings", None)
+            assert unpack(r) == p
+    assert all(any(f.rule == "CLAIM002" for f in p.findings) and p.display for p in plain)
 
 
 def test_an_unreadable_cache_entry_is_audited_again(tmp_path, monkeypatch):

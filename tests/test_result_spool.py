@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from medreview.model import ArticleResult, Finding, Severity
+from medreview.model import ArticleResult, Finding, Severity, pack, unpack
 from medreview.render import Report, render_csv, render_json, render_markdown, render_terminal
 from medreview.render.html_report import render_html
 from medreview.result_spool import ResultSpool
@@ -44,6 +44,28 @@ def test_reads_back_what_was_appended_in_order_and_by_index():
     assert spool[7] == originals[7] and spool[-1] == originals[-1]  # by index, all of it
     with pytest.raises(IndexError):
         spool[25]
+
+
+def test_packed_results_are_stored_as_they_came_and_read_back_the_same():
+    """A worker's packed result (model.pack) and the plain one read back alike, totals included."""
+    plain, packed = ResultSpool(), ResultSpool()
+    originals = [_result(n, findings=n % 4, display=n % 2 == 0) for n in range(9)]
+    for r in originals:
+        plain.append(r)
+        packed.append(pack(r))
+    assert [packed[n] for n in range(9)] == [plain[n] for n in range(9)] == originals
+    assert list(packed) == list(plain)
+    assert packed.finding_totals() == plain.finding_totals() and sum(packed.finding_totals().values()) == 12
+    assert packed.light()[0].packed is None and packed.light()[0].findings == []
+
+
+def test_pack_and_unpack_round_trip():
+    r = _result(3, findings=2, display=True)
+    p = pack(r)
+    assert p.findings == [] and p.display is None and p.packed.rules() == {"SPELL001"}
+    assert dict(p.packed.kinds) == {(Severity.WARNING, "spelling", "SPELL001"): 2}
+    assert pack(p) is p and unpack(r) is r
+    assert unpack(p) == r
 
 
 def test_light_part_holds_no_findings_or_display():

@@ -34,18 +34,18 @@ def test_results_come_back_in_input_order_with_two_workers(tmp_path):
     assert all(any(f.rule == "CLAIM002" for f in r[0].findings) for r in results)
 
 
-_REAL_AUDIT_FILE = runner.audit_file
+_REAL_AUDIT_FILE = runner.audit_file_packed
 
 
 def dies_on_one_file(item):
-    """audit_file, except that the worker process dies on one file (module level: workers unpickle it)."""
+    """audit_file_packed (what workers run), except that the worker process dies on one file (module level: workers unpickle it)."""
     if item[0].name == "crash-me.txt":
         os._exit(137)  # as if the kernel's OOM killer took the worker
     return _REAL_AUDIT_FILE(item)
 
 
 def test_a_worker_that_dies_loses_only_its_own_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(runner, "audit_file", dies_on_one_file)
+    monkeypatch.setattr(runner, "audit_file_packed", dies_on_one_file)
     names = [f"a{n:02}.txt" for n in range(5)] + ["crash-me.txt"] + [f"b{n:02}.txt" for n in range(5)]
     files = files_in(tmp_path, names)
     results = [r for batch in runner.run(files, Config().with_overrides(jobs=2)) for r in batch]
