@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import os
 from pathlib import Path
 
 from .ingest import FORMAT_BY_SUFFIX, format_of
@@ -15,10 +16,20 @@ def discover(paths: list[str]) -> tuple[list[tuple[Path, str]], list[str]]:
     """(file, format) pairs to audit, in a stable order, and one error line per bad path."""
     found: list[tuple[Path, str]] = []
     errors: list[str] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
 
-    def add(path: Path, fmt: str) -> None:
-        key = path.resolve()
+    real_dirs: dict[Path, str] = {}
+
+    def add(path: Path, fmt: str, link: bool | None = None) -> None:
+        # The same file named twice (two specs, a symlink) is audited once. Its folder is resolved
+        # once per folder, not per file: Path.resolve() cost ~0.4 ms a file at 10,000 files.
+        if path.is_symlink() if link is None else link:
+            key = os.path.realpath(path)
+        else:
+            parent = real_dirs.get(path.parent)
+            if parent is None:
+                parent = real_dirs[path.parent] = os.path.realpath(path.parent)
+            key = os.path.join(parent, path.name)
         if key not in seen:
             seen.add(key)
             found.append((path, fmt))
@@ -32,8 +43,8 @@ def discover(paths: list[str]) -> tuple[list[tuple[Path, str]], list[str]]:
             files = _articles_in(path)
             if not files:
                 errors.append(f"{spec}: no articles found (looked for {_known()})")
-            for f in files:
-                add(f, format_of(f) or "text")
+            for f, link in files:
+                add(f, format_of(f) or "text", link)
         elif _GLOB_CHARS & set(spec):
             matches = sorted(glob.glob(spec, recursive=True))
             before = len(found)
@@ -42,8 +53,8 @@ def discover(paths: list[str]) -> tuple[list[tuple[Path, str]], list[str]]:
                 if mp.is_file() and format_of(mp):
                     add(mp, format_of(mp) or "text")
                 elif mp.is_dir():
-                    for f in _articles_in(mp):
-                        add(f, format_of(f) or "text")
+                    for f, link in _articles_in(mp):
+                        add(f, format_of(f) or "text", link)
             if len(found) == before:
                 errors.append(f"{spec}: the pattern matches no articles")
         else:
@@ -51,15 +62,35 @@ def discover(paths: list[str]) -> tuple[list[tuple[Path, str]], list[str]]:
     return found, errors
 
 
-def _articles_in(folder: Path) -> list[Path]:
-    out = []
-    for p in sorted(folder.rglob("*")):
-        rel = p.relative_to(folder).parts
-        if any(part.startswith(".") or part in _SKIP_DIRS for part in rel[:-1]) or rel[-1].startswith("."):
+def _articles_in(folder: Path) -> list[tuple[Path, bool]]:
+    """(article file, whether it is a symlink) under `folder`, sorted as paths sort. Hidden files
+    and folders, node_modules and __pycache__ are skipped; a symlinked folder is not followed (as
+    Path.rglob), a symlinked file is read. One scandir per folder: its entries say which are
+    folders and links without a stat."""
+    out: list[tuple[tuple[str, ...], Path, bool]] = []
+    pending: list[tuple[Path, tuple[str, ...]]] = [(folder, ())]
+    while pending:
+        here, parts = pending.pop()
+        try:
+            with os.scandir(here) as it:
+                entries = list(it)
+        except OSError:  # unreadable folder: skipped, as rglob skips it
             continue
-        if p.is_file() and format_of(p):
-            out.append(p)
-    return out
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if name not in _SKIP_DIRS:
+                    pending.append((here / name, (*parts, name)))
+            elif FORMAT_BY_SUFFIX.get(os.path.splitext(name)[1].lower()) and entry.is_file():
+                out.append(((*parts, name), here / name, entry.is_symlink()))
+    out.sort(key=lambda item: item[0])  # Path order, by parts, without Path.__lt__ (~10 µs a compare)
+    return [(path, link) for _, path, link in out]
 
 
 def _known() -> str:
