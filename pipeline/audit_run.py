@@ -45,7 +45,8 @@ def _prepared_config(paths: tuple[str, ...], config_file: str | None, languageto
             config = config.with_section("grammar", server=languagetool)
         if no_cache:
             config = config.with_section("cache", results=False)
-        _check_rule_names(config, all_rules(config))  # loads every rule pack now: a broken one is a config error
+        # Loads and checks every rule pack now (a broken one is a config error); patterns compile later.
+        _check_rule_names(config, all_rules(config))
         config, skipped = _skipped_checks(config)
         from .links import link_settings
 
@@ -209,15 +210,19 @@ def _skipped_checks(config: Config) -> tuple[Config, list[str]]:
 
 
 def _prepare_checks(config: Config) -> None:
-    """Before the first article that is not in the result cache: build the claim patterns (a pattern
-    spaCy rejects is a broken rule pack, exit 2) and the lexicon (or say once why spelling is skipped).
-    Built in this process, worker processes inherit them."""
+    """Before the first article that is not in the result cache: compile the artifact patterns and
+    build the claim patterns (a pattern Python or spaCy rejects is a broken rule pack, exit 2) and
+    the lexicon (or say once why spelling is skipped). Built in this process, worker processes
+    inherit them. A run the cache answers whole needs none of them: the entries were made with
+    these very packs (their contents are in every key)."""
     from .checks.claims import claim_matchers
     from .checks.spelling import spelling_settings, spelling_status
+    from .clean import artifact_rules
     from .lexicon import missing_engine
     from .nlp import build_nlp
 
     try:
+        artifact_rules(config.rule_dirs)  # compiled (a bad pattern is a broken pack) before the workers fork
         claim_matchers(config.rule_dirs, build_nlp())
     except (ConfigError, RulePackError) as e:
         raise _Fail(str(e)) from None

@@ -209,10 +209,12 @@ def clean(file, config_file) -> None:
 def rules(config_file) -> None:
     """List every rule: id, category, default severity, and what it catches."""
     from .checks import all_rules
+    from .clean import artifact_rules
 
     config = _load(config_file, ["."])
     try:
         infos = all_rules(config)
+        artifact_rules(config.rule_dirs)  # a pattern that does not compile is a broken pack here too
     except RulePackError as e:
         raise _Fail(str(e)) from None
     width = max(len(r.name) for r in infos)

@@ -285,6 +285,16 @@ def test_bad_config_and_broken_rule_pack_exit_two(run_cli, seed_path, tmp_path):
     assert "not valid YAML" in result.stderr
     assert not (tmp_path / "o").exists()
 
+    # A pattern that does not compile: exit 2 naming the rule, from the audit and from `rules`
+    # (the audit compiles artifact patterns only once something must be audited).
+    (packs / "artifacts.yml").write_text(
+        "rules:\n  - {id: ART150, name: n, summary: s, message: m, patterns: ['(unclosed']}\n", encoding="utf-8")
+    for command in (("audit", seed_path, "--offline", "--out", tmp_path / "o", "--jobs", "2"), ("rules",)):
+        result = run_cli(*command, "--config", cfg)
+        assert result.exit_code == 2, command
+        assert "ART150" in result.stderr and "bad pattern" in result.stderr
+    assert not (tmp_path / "o").exists()
+
 
 def test_out_pointing_at_a_file_is_a_usage_error(run_cli, junk, tmp_path, as_of):
     not_a_folder = tmp_path / "report-file"

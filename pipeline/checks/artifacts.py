@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterator
 
-from ..clean import ad_container_pattern, artifact_rules
+from ..clean import ad_container_pattern, artifact_infos
 from ..config import Config
 from ..model import Article, Finding, RuleInfo, Severity
 from .base import Context, finding_at
@@ -23,7 +23,7 @@ class ArtifactCheck:
     def rules(self, config: Config) -> list[RuleInfo]:
         infos = [
             RuleInfo(r.id, r.name, self.category, Severity(r.severity), r.summary)
-            for r in artifact_rules(config.rule_dirs)
+            for r in artifact_infos(config.rule_dirs)
         ]
         _, ad_rule = ad_container_pattern(config.rule_dirs)
         infos.append(RuleInfo(ad_rule, "artifact.ad-container", self.category, Severity.WARNING,
@@ -44,5 +44,5 @@ class ArtifactCheck:
 @lru_cache(maxsize=8)
 def _tables(rule_dirs: tuple[str, ...]) -> tuple[dict[str, RuleInfo], dict[str, str]]:
     by_id = {r.id: r for r in ArtifactCheck().rules(Config(rule_dirs=rule_dirs))}
-    messages = {r.id: r.message for r in artifact_rules(rule_dirs)}
+    messages = {r.id: r.message for r in artifact_infos(rule_dirs)}
     return by_id, messages
