@@ -150,9 +150,10 @@ def _audit_files(files: list[tuple[Path, str]], config: Config, executor: str = 
 
     links_started = time.perf_counter()
     light = articles.light()  # what the link stage needs; its findings join the stored ones on reading
-    total = count_link_targets(light, config)
+    # The bar's length plans the link stage once more (~15 ms per 1,000 articles): only for a terminal.
+    total = count_link_targets(light, config) if sys.stderr.isatty() else 0
     with click.progressbar(length=max(total, 1), label="Checking links", file=sys.stderr, show_pos=True,
-                           hidden=not (sys.stderr.isatty() and total > 0)) as bar:
+                           hidden=total == 0) as bar:
         link_stats = run_link_stage(light, config, progress=bar.update)
     report.link_stats = link_stats.to_json()
     report.timings["links"] = time.perf_counter() - links_started
