@@ -16,7 +16,6 @@ from dataclasses import replace
 from typing import Any, Callable, Iterator
 
 from .checks import CHECKS, INPUT_BY_ID, Context
-from .bylines import enrich_meta
 from .clean import ad_container_pattern, clean_article
 from .word_data import use_cache_folder
 from .result_cache import ResultCache, cache_base, cache_dir
@@ -132,6 +131,8 @@ def audit_article(article: Article, ctx: Context, only: set[str] | None = None,
         now = time.perf_counter()
         timings[stage] = timings.get(stage, 0.0) + now - clock
         clock = now
+
+    from .bylines import enrich_meta  # here: a run the result cache answers never reads a byline
 
     try:
         clean_article(article, config.rule_dirs)

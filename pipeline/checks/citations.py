@@ -51,14 +51,16 @@ Options, in [citations] of medreview.toml:
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-from ..citations import Citations, Cite, Reference, extract_citations, reference_identifiers
 from ..config import Config
 from ..model import Article, Finding, RuleInfo, Severity
 from .base import Context, finding_in_text
 from .citation_settings import CitationSettings, citation_settings
 from .source_tiers import DomainRule, Tier, _url_parts, classify_source, load_tiers
+
+if TYPE_CHECKING:  # imported where used: a run the result cache answers never reads a citation
+    from ..citations import Citations, Cite, Reference
 
 CITE_RULES = [
     RuleInfo("CITE001", "citation.missing-reference", "citation", Severity.WARNING,
@@ -86,6 +88,8 @@ class CitationCheck:
         return list(CITE_RULES)
 
     def check(self, article: Article, ctx: Context) -> Iterator[Finding]:
+        from ..citations import extract_citations
+
         settings = citation_settings(ctx.config)
         cit = extract_citations(article, settings.headings)
         yield from self._missing(article, cit, settings, ctx)
@@ -230,5 +234,5 @@ def _uses_as_source(text: str, start: int, end: int, cues: Sequence[str]) -> boo
 
 __all__ = [
     "CITE_BY_ID", "CITE_RULES", "CitationCheck", "CitationSettings", "DomainRule", "Tier",
-    "citation_settings", "classify_source", "load_tiers", "reference_identifiers",
+    "citation_settings", "classify_source", "load_tiers",
 ]

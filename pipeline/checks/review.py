@@ -17,14 +17,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from ..bylines import Bylines, BylineDate, extract_bylines
 from ..config import Config, ConfigError
 from ..model import Article, Finding, Located, RuleInfo, Severity
 from ..prefilter import fold
 from ..rulepacks import RulePackError, load_pack
 from .base import Context, finding_at, finding_in_text
+
+if TYPE_CHECKING:  # imported where used: a run the result cache answers never reads a byline
+    from ..bylines import BylineDate, Bylines
 
 DATE_ORDERS = ("MDY", "DMY")
 
@@ -185,6 +187,8 @@ class ReviewCheck:
             policy = review_policy(config)
         except ConfigError:
             return  # the CLI validates [review] up front; a library caller gets no review findings
+        from ..bylines import extract_bylines
+
         bylines: Bylines = article.bylines if article.bylines is not None else extract_bylines(
             article.text, policy.date_order)
         as_of = config.as_of
