@@ -184,12 +184,13 @@ def baseline(paths, as_of, config_file, jobs, offline, profile, executor, schedu
 @click.option("--config", "config_file", metavar="FILE", help="A medreview.toml or pyproject.toml to use.")
 def clean(file, config_file) -> None:
     """Print an article's text after artifact stripping."""
-    from .clean import ad_container_pattern, clean_article
+    from .clean import ad_container_pattern, artifact_rules, clean_article
     from .ingest import Failure, Reader, format_of
 
     config = _load(config_file, [file])
     try:
         pattern, rule = ad_container_pattern(config.rule_dirs)
+        artifact_rules(config.rule_dirs)  # a pattern that does not compile: exit 2, not a traceback
     except RulePackError as e:
         raise _Fail(str(e)) from None
     reader = Reader(config.max_bytes, pattern, rule)

@@ -149,7 +149,7 @@ class Finding:
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Its fields in order, for the constructor: ~40% faster to unpickle than the default state
-        # of a slots class, set attribute by attribute (a site's report unpickles ~30 a article).
+        # of a slots class, set attribute by attribute (a report unpickles ~30 an article).
         return Finding, tuple([getattr(self, name) for name in _FINDING_FIELDS])
 
     def encode_json(self) -> None:

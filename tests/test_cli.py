@@ -289,7 +289,8 @@ def test_bad_config_and_broken_rule_pack_exit_two(run_cli, seed_path, tmp_path):
     # (the audit compiles artifact patterns only once something must be audited).
     (packs / "artifacts.yml").write_text(
         "rules:\n  - {id: ART150, name: n, summary: s, message: m, patterns: ['(unclosed']}\n", encoding="utf-8")
-    for command in (("audit", seed_path, "--offline", "--out", tmp_path / "o", "--jobs", "2"), ("rules",)):
+    for command in (("audit", seed_path, "--offline", "--out", tmp_path / "o", "--jobs", "2"), ("rules",),
+                    ("clean", seed_path)):
         result = run_cli(*command, "--config", cfg)
         assert result.exit_code == 2, command
         assert "ART150" in result.stderr and "bad pattern" in result.stderr
