@@ -348,33 +348,48 @@ POLY_BASE = 1_000_003  # corrections.one_edit_listed's hash: sum of code points 
 
 def poly_hash_each(words: list[str]) -> Any:
     """The uint64 polynomial hash (POLY_BASE, modulo 2**64) of each word, in order: the same
-    numbers as the per-character loop, computed a column of characters at a time per length
-    (the 321,180 words of the Zipf table: ~1 s in Python, ~0.1 s this way)."""
+    numbers as the per-character loop, computed a column of characters at a time per length.
+    The words are put in length order once (numpy's stable argsort) and encoded as one string,
+    so each length is a block of the code array: a fresh cache folder hashes ~1.3 M words
+    (wordfreq's and Hunspell's forms) in ~0.3 s instead of ~1 s with a Python loop per word."""
     import numpy as np
 
-    out = np.zeros(len(words), dtype=np.uint64)
-    by_length: dict[int, list[int]] = {}
-    for i, w in enumerate(words):
-        by_length.setdefault(len(w), []).append(i)
+    n = len(words)
+    out = np.zeros(n, dtype=np.uint64)
+    if not n:
+        return out
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=n)
+    order = np.argsort(lengths, kind="stable")
+    codes = np.frombuffer("".join(map(words.__getitem__, order.tolist())).encode("utf-32-le", "surrogatepass"),
+                          dtype=np.uint32)
+    sorted_lengths = lengths[order]
+    bounds = np.flatnonzero(np.diff(sorted_lengths)) + 1  # where each length's block of words starts
     base = np.uint64(POLY_BASE)
-    for n, where in by_length.items():
-        if n == 0:
-            continue
-        codes = np.frombuffer("".join(words[i] for i in where).encode("utf-32-le", "surrogatepass"),
-                              dtype=np.uint32).reshape(len(where), n)
-        h = np.zeros(len(where), dtype=np.uint64)
-        for k in range(n):
-            h = h * base + codes[:, k].astype(np.uint64)
-        out[where] = h
+    offset = 0  # in code points
+    for start, end in zip([0, *bounds.tolist()], [*bounds.tolist(), n]):
+        size = int(sorted_lengths[start])
+        if size:
+            block = codes[offset:offset + (end - start) * size].reshape(end - start, size)
+            h = np.zeros(end - start, dtype=np.uint64)
+            for k in range(size):
+                h = h * base + block[:, k].astype(np.uint64)
+            out[order[start:end]] = h
+            offset += (end - start) * size
     return out
 
 
 def poly_hashes(words: Any) -> Any:
-    """Sorted unique poly_hash_each() of `words`."""
+    """Sorted unique poly_hash_each() of `words` (sorted, then each value kept once: numpy's
+    unique() hashes first and took ~1 s for the ~1 M Hunspell forms)."""
     import numpy as np
 
-    hashes = poly_hash_each(list(words))
-    return np.unique(hashes) if len(hashes) else np.zeros(0, dtype=np.uint64)
+    hashes = np.sort(poly_hash_each(list(words)))
+    if not len(hashes):
+        return np.zeros(0, dtype=np.uint64)
+    keep = np.empty(len(hashes), dtype=bool)
+    keep[0] = True
+    np.not_equal(hashes[1:], hashes[:-1], out=keep[1:])
+    return hashes[keep]
 
 
 @lru_cache(maxsize=2)
