@@ -18,11 +18,6 @@ from .config import Config
 from .model import ArticleResult, Finding, empty_meta, fingerprint
 
 _IN_FLIGHT_PER_WORKER = 8  # files submitted ahead per worker: enough to keep it busy, few results held
-# Files per pool before its workers are replaced by fresh ones forked from the parent. A worker's
-# caches grow with the distinct strings it meets (spaCy's string store, the tokenizer cache, the
-# spelling verdicts): 194 -> 264 MB over 50,000 files each at 100,000 articles. A fresh pool costs
-# ~0.3 s (fork, first-file set-up, the last files draining), under 1% of 5,000 files' audit.
-_FILES_PER_POOL = 5000
 
 
 def run_in_workers(files: list[tuple[Path, str]], config: Config, workers: int, init: Callable[[Config], None],
@@ -34,7 +29,6 @@ def run_in_workers(files: list[tuple[Path, str]], config: Config, workers: int, 
     go through a fresh pool once more; if that breaks too, the rest are audited
     one at a time, each in a worker of its own, so the file that kills its worker
     is found and reported (INPUT008) and no other file loses its results.
-    Every _FILES_PER_POOL files the pool is replaced, so no worker's caches grow without bound.
     """
     done: dict[int, list[ArticleResult]] = {}
     todo = list(range(len(files)))
@@ -44,8 +38,7 @@ def run_in_workers(files: list[tuple[Path, str]], config: Config, workers: int, 
         rounds += 1
         isolated = rounds > 2
         unfinished: list[int] = []
-        batches = ([[i] for i in todo] if isolated else
-                   [todo[k:k + _FILES_PER_POOL] for k in range(0, len(todo), _FILES_PER_POOL)])
+        batches = [[i] for i in todo] if isolated else [todo]
         for batch in batches:
             pool_workers = 1 if isolated else workers
             with ProcessPoolExecutor(max_workers=pool_workers, initializer=init, initargs=(config,)) as pool:

@@ -11,7 +11,6 @@ import pytest
 
 from medreview import runner
 from medreview.config import Config
-from medreview.model import unpack
 
 pytestmark = pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
                                 reason="the crash is injected by patching the parent before workers fork")
@@ -86,26 +85,3 @@ def test_ctrl_c_leaves_no_report_and_a_cache_the_next_run_trusts(tmp_path):
     done = subprocess.run(cmd + ["--format", "json"], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert len(json.loads((out / "report.json").read_text())["articles"]) == 40
-
-
-def audit_noting_the_worker(item):
-    """audit_file_packed, and which process audited the file (module level: workers unpickle it)."""
-    results = _REAL_AUDIT_FILE(item)
-    results[0].stats["worker_pid"] = os.getpid()
-    return results
-
-
-def test_workers_are_replaced_every_so_many_files_and_results_stay_in_order(tmp_path, monkeypatch):
-    """A pool serves at most _FILES_PER_POOL files, so no worker's caches grow without bound."""
-    from medreview import worker_pool
-
-    monkeypatch.setattr(worker_pool, "_FILES_PER_POOL", 4)
-    names = [f"a{n:02}.txt" for n in range(10)]
-    files = files_in(tmp_path, names)
-    results = [r for batch in worker_pool.run_in_workers(files, Config(), 2, runner._init, audit_noting_the_worker)
-               for r in batch]
-    assert [Path(r.path).name for r in results] == names
-    assert all(any(f.rule == "CLAIM002" for f in unpack(r).findings) for r in results)
-    pools = [{r.stats["worker_pid"] for r in results[k:k + 4]} for k in (0, 4, 8)]
-    assert all(pools) and not (pools[0] & pools[1]) and not (pools[1] & pools[2]) and not (pools[0] & pools[2])
-    assert os.getpid() not in set().union(*pools)
