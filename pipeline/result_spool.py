@@ -28,6 +28,7 @@ import weakref
 from array import array
 from collections import Counter
 from dataclasses import replace
+from collections.abc import Sequence
 from typing import Any, Iterator
 
 from .model import ArticleResult, Finding, pack
@@ -44,11 +45,17 @@ class ResultSpool:
         self._display_offsets = array("q")  # where its display starts (-1: none)
         self._display: tuple[Any, str] | None = None  # (writer, path), made for the first display
         self._display_finalizer: Any = None
-        self._light: list[ArticleResult] = []
+        # The light results wait on disk too (~1 KB each pickled, ~4.5 KB as objects: ~0.45 GB at
+        # 100,000 articles); the ones handed out by index stay in `_held` (see LightResults).
+        fd, self._light_path = tempfile.mkstemp(prefix="medreview-light-", suffix=".spool", dir=folder)
+        self._light_writer = os.fdopen(fd, "wb")
+        self._light_offsets = array("q")
+        self._held: dict[int, ArticleResult] = {}
         self._baseline: frozenset[str] = frozenset()
         self._totals: Counter[tuple[Any, str, str]] = Counter()  # (severity, category, rule) of stored findings
         # The files go with the spool, or at exit, whichever comes first (also on Ctrl-C).
         self._finalizer = weakref.finalize(self, _remove, self._writer, self._path)
+        self._light_finalizer = weakref.finalize(self, _remove, self._light_writer, self._light_path)
 
     # -- writing ------------------------------------------------------------
 
@@ -70,7 +77,8 @@ class ResultSpool:
             writer = self._display[0]
             self._display_offsets.append(writer.tell())
             writer.write(display)
-        self._light.append(replace(packed, packed=None))
+        self._light_offsets.append(self._light_writer.tell())
+        pickle.dump(replace(packed, packed=None), self._light_writer, protocol=pickle.HIGHEST_PROTOCOL)
 
     def mark_baselined(self, fingerprints: object) -> None:
         """Findings with these fingerprints read back as baselined (`in` is all that is asked of it)."""
@@ -84,24 +92,42 @@ class ResultSpool:
         if self._baseline:
             return None
         totals = Counter(self._totals)
-        for light in self._light:
+        for light in self._held.values():  # only a held light result can have findings of its own
             totals.update((f.severity, f.category, f.rule) for f in light.findings)
         return totals
 
-    def light(self) -> list[ArticleResult]:
-        """The in-memory part of every article, in order: no findings of its own, no display.
-        Findings appended to a light result's `findings` are merged in when it is read back."""
-        return self._light
+    def light(self) -> "LightResults":
+        """The light part of every article, in order: no findings of its own, no display.
+        Findings appended to a light result got by index are merged in when it is read back."""
+        return LightResults(self)
 
     def __len__(self) -> int:
-        return len(self._light)
+        return len(self._light_offsets)
 
     def __bool__(self) -> bool:
-        return bool(self._light)
+        return bool(self._light_offsets)
+
+    def _light_at(self, index: int) -> ArticleResult:
+        held = self._held.get(index)
+        if held is not None:
+            return held
+        self._light_writer.flush()
+        with open(self._light_path, "rb") as fh:
+            fh.seek(self._light_offsets[index])
+            return pickle.load(fh)
+
+    def _lights(self) -> Iterator[ArticleResult]:
+        """Every light result in order, read anew (the held ones as held)."""
+        self._light_writer.flush()
+        with open(self._light_path, "rb", buffering=1 << 16) as fh:
+            for index in range(len(self._light_offsets)):
+                light = pickle.load(fh)
+                yield self._held.get(index, light)
 
     def __getitem__(self, index: int) -> ArticleResult:
         """The whole article, its display (for the HTML report) included."""
-        light = self._light[index]  # IndexError as a list gives it
+        index = range(len(self._light_offsets))[index]  # IndexError and negative indices as a list has them
+        light = self._light_at(index)
         self._writer.flush()
         with open(self._path, "rb") as fh:
             fh.seek(self._offsets[index])
@@ -118,10 +144,9 @@ class ResultSpool:
     def __iter__(self) -> Iterator[ArticleResult]:
         """Every article in order, without its display (see the module docstring)."""
         self._writer.flush()
-        count = len(self._light)
         with open(self._path, "rb", buffering=1 << 16) as fh:
-            for index in range(count):
-                yield self._merge(self._light[index], pickle.load(fh), None)
+            for light in self._lights():
+                yield self._merge(light, pickle.load(fh), None)
 
     def _merge(self, light: ArticleResult, stored: list[Finding], display: Any) -> ArticleResult:
         findings = stored
@@ -141,8 +166,36 @@ class ResultSpool:
 
     def close(self) -> None:
         self._finalizer()
+        self._light_finalizer()
         if self._display_finalizer is not None:
             self._display_finalizer()
+
+
+class LightResults(Sequence):
+    """A spool's light results, read back from disk: a pass over them holds one at a time.
+
+    A light result got by index is kept by the spool from then on, so what is done to it lasts:
+    the link stage appends its findings to the results it gets this way, and they are merged in
+    when the article is read back. Iterating keeps nothing: renderers pass over every article
+    without holding a site's worth of them.
+    """
+
+    def __init__(self, spool: ResultSpool) -> None:
+        self._spool = spool
+
+    def __len__(self) -> int:
+        return len(self._spool)
+
+    def __getitem__(self, index: int) -> ArticleResult:  # type: ignore[override]
+        spool = self._spool
+        index = range(len(spool))[index]
+        held = spool._held.get(index)
+        if held is None:
+            held = spool._held[index] = spool._light_at(index)
+        return held
+
+    def __iter__(self) -> Iterator[ArticleResult]:
+        return self._spool._lights()
 
 
 def _remove(writer, path: str) -> None:

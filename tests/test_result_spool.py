@@ -68,6 +68,25 @@ def test_pack_and_unpack_round_trip():
     assert unpack(p) == r
 
 
+def test_light_results_wait_on_disk_and_only_those_got_by_index_are_kept():
+    """A pass over the light results holds one at a time; one got by index is kept, so findings the
+    link stage appends to it are merged in on reading, and counted."""
+    spool = ResultSpool()
+    for n in range(5):
+        spool.append(_result(n))
+    light = spool.light()
+    assert len(light) == 5 and [r.path for r in light] == [f"a{n}.md" for n in range(5)]
+    assert next(iter(light)) is not next(iter(light))  # read anew: nothing is kept by a pass
+    assert light[2] is light[2] is spool.light()[-3]  # got by index: kept
+    light[2].findings.append(_finding("LINK001", 4, "late", Severity.ERROR))
+    assert [f.fingerprint for f in spool[2].findings] == ["fp2-0", "fp2-1", "late", "fp2-2"]
+    assert [f.rule for f in list(spool)[2].findings].count("LINK001") == 1
+    assert list(light)[2].findings[-1].fingerprint == "late"  # a pass sees the kept one
+    assert spool.finding_totals()[(Severity.ERROR, "link", "LINK001")] == 1
+    with pytest.raises(IndexError):
+        light[5]
+
+
 def test_light_part_holds_no_findings_or_display():
     spool = ResultSpool()
     spool.append(_result(1, display=True))
@@ -113,7 +132,7 @@ def test_appending_after_a_read_keeps_both():
 def test_temporary_file_is_removed_on_close_and_when_collected(tmp_path):
     spool = ResultSpool(folder=str(tmp_path))
     spool.append(_result(0, display=True))
-    assert len(os.listdir(tmp_path)) == 2  # findings and displays
+    assert len(os.listdir(tmp_path)) == 3  # findings, light results and displays
     spool.close()
     assert os.listdir(tmp_path) == []
     other = ResultSpool(folder=str(tmp_path))

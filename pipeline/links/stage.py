@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import datetime as dt
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -74,7 +75,7 @@ class LinkStats:
 class _Place:
     """One link occurrence: where it is, and what answers for it."""
 
-    result: ArticleResult
+    index: int  # of the article in the batch: the plan holds no article, only its links
     link: dict[str, Any]
     target: Target | None = None
     local: LinkResult | None = None  # decided without the network (not checkable)
@@ -96,9 +97,9 @@ def _base_url(result: ArticleResult) -> str | None:
     return None
 
 
-def _plan(results: list[ArticleResult], settings: LinkSettings) -> _Plan:
+def _plan(results: Sequence[ArticleResult], settings: LinkSettings) -> _Plan:
     plan = _Plan()
-    for result in results:
+    for index, result in enumerate(results):
         if result.stats.get("failed") or not result.links:
             continue
         base = _base_url(result)
@@ -107,18 +108,18 @@ def _plan(results: list[ArticleResult], settings: LinkSettings) -> _Plan:
                 target = target_for(link, base, settings)
             except NotCheckable as e:
                 written = _written(link)
-                plan.places.append(_Place(result, link, local=LinkResult(
+                plan.places.append(_Place(index, link, local=LinkResult(
                     url=written, kind="not_checkable", reason=str(e), final_url=None)))
                 continue
             if target is None or is_skipped_domain(target.host, settings):
                 plan.skipped += 1
                 continue
             plan.targets.setdefault(target.url, target)
-            plan.places.append(_Place(result, link, target=target))
+            plan.places.append(_Place(index, link, target=target))
     return plan
 
 
-def count_link_targets(results: list[ArticleResult], config: Config) -> int:
+def count_link_targets(results: Sequence[ArticleResult], config: Config) -> int:
     """How many distinct URLs run_link_stage will report progress for (a progress bar's length)."""
     settings = link_settings(config)
     if not settings.enabled or not _active_rules(config):
@@ -133,7 +134,7 @@ def _active_rules(config: Config) -> dict[str, tuple[RuleInfo, Severity]]:
     }
 
 
-def run_link_stage(results: list[ArticleResult], config: Config,
+def run_link_stage(results: Sequence[ArticleResult], config: Config,
                    progress: Callable[[int], None] | None = None) -> LinkStats:
     """Check every distinct link of the batch once and append LINK findings to the articles.
 
@@ -196,7 +197,7 @@ def run_link_stage(results: list[ArticleResult], config: Config,
             cache.close()
 
     stats.by_kind = dict(Counter(r.kind for r in resolved.values()))
-    stats.findings = _report(plan, resolved, active, stats)
+    stats.findings = _report(results, plan, resolved, active, stats)
     stats.seconds = time.perf_counter() - started
     return stats
 
@@ -286,10 +287,11 @@ def _excerpt(link: dict[str, Any]) -> str:
     return text if len(text) <= 160 else text[:157] + "…"
 
 
-def _report(plan: _Plan, resolved: dict[str, LinkResult],
+def _report(results: Sequence[ArticleResult], plan: _Plan, resolved: dict[str, LinkResult],
             active: dict[str, tuple[RuleInfo, Severity]], stats: LinkStats) -> int:
-    """Append a finding at every place whose link has something to report; returns how many."""
-    added: dict[int, tuple[ArticleResult, list[tuple[Finding, str]]]] = {}
+    """Append a finding at every place whose link has something to report; returns how many.
+    The articles that get one are taken by index (`results[i]`): a result spool keeps those."""
+    added: dict[int, list[tuple[Finding, str]]] = {}
     for place in plan.places:
         if place.local is not None:
             stats.not_checkable += 1
@@ -324,10 +326,11 @@ def _report(plan: _Plan, resolved: dict[str, LinkResult],
             },
         )
         written = str(link.get("url") or link.get("id") or link.get("anchor") or "")
-        added.setdefault(id(place.result), (place.result, []))[1].append((finding, written))
+        added.setdefault(place.index, []).append((finding, written))
 
     count = 0
-    for result, pairs in added.values():
+    for index, pairs in added.items():
+        result = results[index]
         article_id = str(result.stats.get("id", result.path))
         seen: Counter[tuple[str, str]] = Counter()
         pairs.sort(key=lambda p: (p[0].line, p[0].column))

@@ -92,17 +92,17 @@ def _category_chart(report: Report, cats: list[str]) -> str:
 
 
 def _overdue(report: Report, anchors: dict[int, str]) -> str:
-    rows = [(d, n, a) for n, a in enumerate(report.light()) if (d := _days_overdue(a)) is not None and d > 0]
-    rows.sort(key=lambda t: (-t[0], _name(t[2])))
+    # What the table shows of each overdue article, not the article: a pass holds one at a time.
+    rows = [(d, _name(a), n, a.title, a.meta.get("last_reviewed"), (a.meta.get("found_in") or {}).get("last_reviewed"))
+            for n, a in enumerate(report.light()) if (d := _days_overdue(a)) is not None and d > 0]
+    rows.sort(key=lambda t: (-t[0], t[1]))
     if not rows:
         return '<p class="none">No medical review is overdue.</p>'
     out = ['<table class="mini" id="overdue"><thead><tr><th>article</th><th>last reviewed</th>'
            '<th class="num">overdue by</th></tr></thead><tbody>']
-    for days, n, a in rows[:10]:
-        last = a.meta.get("last_reviewed")
-        where = (a.meta.get("found_in") or {}).get("last_reviewed")
+    for days, name, n, title, last, where in rows[:10]:
         out.append(
-            f'<tr data-days="{days:g}"><td><a href="#{anchors[n]}">{esc(a.title or _name(a))}</a></td>'
+            f'<tr data-days="{days:g}"><td><a href="#{anchors[n]}">{esc(title or name)}</a></td>'
             f'<td>{esc(last or "—")}{_found(where)}</td><td class="num">{esc(_years(days))}</td></tr>')
     out.append("</tbody></table>")
     return "".join(out)

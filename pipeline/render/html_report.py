@@ -53,6 +53,7 @@ import base64
 import hashlib
 from typing import Iterator
 
+from ..model import ArticleResult
 from .html_article import _article
 from .html_assets import _CSS, _SCRIPT
 from .html_dashboard import _dashboard, _priority
@@ -80,9 +81,9 @@ def render_html(report: Report) -> str:
 def iter_html(report: Report) -> Iterator[str]:
     """The page in pieces: the dashboard and priority list, then an article at a time (each read
     back from the spool when its turn comes, so the page is never whole in memory)."""
-    light = report.light()
+    # Each article's risk and what the priority list shows of it (name and title), not the article.
     ranked = sorted(
-        ((risk_of(a), n, light[n]) for n, a in enumerate(report.articles)),
+        ((risk_of(a), n, _head(a)) for n, a in enumerate(report.articles)),
         key=lambda t: (-t[0].score, _name(t[2]), t[1]),
     )
     anchors = {n: f"a{rank}" for rank, (_, n, _) in enumerate(ranked, 1)}
@@ -135,6 +136,13 @@ def iter_html(report: Report) -> Iterator[str]:
         "</html>",
         "",
     ])
+
+
+def _head(a: ArticleResult) -> ArticleResult:
+    """What the priority list reads of an article (its path, title and record id), without its
+    findings, metadata or links: the list holds one for every article of the site."""
+    return ArticleResult(path=a.path, format=a.format, title=a.title, meta={}, findings=[],
+                         stats={"id": a.stats["id"]} if "id" in a.stats else {})
 
 
 def _filters(cats: list[str]) -> str:

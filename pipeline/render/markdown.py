@@ -70,6 +70,6 @@ def iter_markdown(report: Report) -> Iterator[str]:
         yield "\n" + "\n".join(out)
     clean = [n for _, _, n, has_findings in sorted(weights, key=lambda w: w[2]) if not has_findings]
     if clean:
-        light = report.light()  # no findings to read back
-        yield "\n" + "\n".join(["## No findings", ""] + [f"- {light[n].stats.get('id', light[n].path)}" for n in clean]
-                                + [""])
+        wanted = set(clean)  # their names, in one pass over the light results (no findings to read back)
+        names = {n: a.stats.get("id", a.path) for n, a in enumerate(report.light()) if n in wanted}
+        yield "\n" + "\n".join(["## No findings", ""] + [f"- {names[n]}" for n in clean] + [""])
