@@ -160,7 +160,7 @@ def _audit_files(files: list[tuple[Path, str]], config: Config, executor: str = 
     from .runner import _rule_names
     from .suppress import suppress_late_findings
 
-    for r in light:
+    for r in light.kept():  # only the articles the link stage took by index have late findings
         suppress_late_findings(r, _rule_names(config))
     for note in link_stats.notes:
         click.echo(f"medreview: note: {note}", err=True)

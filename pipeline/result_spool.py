@@ -200,6 +200,11 @@ class LightResults(Sequence):
     def __iter__(self) -> Iterator[ArticleResult]:
         return self._spool._lights()
 
+    def kept(self) -> list[ArticleResult]:
+        """The light results got by index so far, in order: the only ones findings were added to."""
+        held = self._spool._held
+        return [held[i] for i in sorted(held)]
+
 
 def _remove(writer, path: str) -> None:
     try:

@@ -145,6 +145,20 @@ def test_suppressed_findings_are_counted_not_hidden(tmp_path):
     assert "2 findings suppressed inline" in (out / "report.md").read_text()
 
 
+def test_a_link_finding_added_after_the_audit_is_suppressed_inline_too(tmp_path):
+    """The link stage adds its findings once every article is spooled; the line's directive still
+    holds for them (a relative link with no base URL is reported offline, as not checkable)."""
+    (tmp_path / "a.md").write_text("---\ntitle: T\n---\n\n# T\n\n"
+                                   "See [one](/relative/one) here. <!-- medreview-disable-line LINK -->\n\n"
+                                   "See [two](/relative/two) there.\n")
+    out = tmp_path / "r"
+    result = audit(str(tmp_path / "a.md"), "--out", str(out), "--format", "json", "--fail-on", "never")
+    assert result.exit_code == 0, result.output
+    article = report_of(out)["articles"][0]
+    assert [(f["rule"], f["line"]) for f in article["findings"] if f["rule"].startswith("LINK")] == [("LINK009", 9)]
+    assert article["suppressed"] == 1
+
+
 # --- GitHub annotations and the subprocess CLI --------------------------------------------------
 
 def test_github_annotations_when_running_in_actions(tmp_path):

@@ -83,6 +83,7 @@ def test_light_results_wait_on_disk_and_only_those_got_by_index_are_kept():
     assert [f.rule for f in list(spool)[2].findings].count("LINK001") == 1
     assert list(light)[2].findings[-1].fingerprint == "late"  # a pass sees the kept one
     assert spool.finding_totals()[(Severity.ERROR, "link", "LINK001")] == 1
+    assert [r.path for r in light.kept()] == ["a2.md"]  # what late suppression has to look at
     with pytest.raises(IndexError):
         light[5]
 
