@@ -68,11 +68,10 @@ def _artifact_specs(extra_dirs: tuple[str, ...]) -> tuple[tuple[ArtifactInfo, di
     specs = []
     for raw in load_pack("artifacts", extra_dirs).get("rules", []):
         rid = raw.get("id", "?")
-        try:
-            info = ArtifactInfo(rid, raw["name"], raw.get("severity", "info"), raw["summary"], raw["message"])
-            raw["patterns"]
-        except KeyError as e:
-            raise RulePackError(f"artifacts rule {rid}: missing key {e}") from None
+        missing = [key for key in ("name", "summary", "message", "patterns") if key not in raw]
+        if missing:
+            raise RulePackError(f"artifacts rule {rid}: missing key '{missing[0]}'")
+        info = ArtifactInfo(rid, raw["name"], raw.get("severity", "info"), raw["summary"], raw["message"])
         if raw.get("scope", "sentence") not in ("match", "sentence"):
             raise RulePackError(f"artifacts rule {rid}: scope must be 'match' or 'sentence'")
         specs.append((info, raw))
