@@ -40,7 +40,7 @@ def discover(paths: list[str]) -> tuple[list[tuple[Path, str]], list[str]]:
             # A file named explicitly is read even with an unknown ending, as text.
             add(path, format_of(path) or "text")
         elif path.is_dir():
-            files = _articles_in(path)
+            files = _articles_in(path, errors)
             if not files:
                 errors.append(f"{spec}: no articles found (looked for {_known()})")
             for f, link in files:
@@ -53,7 +53,7 @@ def discover(paths: list[str]) -> tuple[list[tuple[Path, str]], list[str]]:
                 if mp.is_file() and format_of(mp):
                     add(mp, format_of(mp) or "text")
                 elif mp.is_dir():
-                    for f, link in _articles_in(mp):
+                    for f, link in _articles_in(mp, errors):
                         add(f, format_of(f) or "text", link)
             if len(found) == before:
                 errors.append(f"{spec}: the pattern matches no articles")
@@ -62,11 +62,12 @@ def discover(paths: list[str]) -> tuple[list[tuple[Path, str]], list[str]]:
     return found, errors
 
 
-def _articles_in(folder: Path) -> list[tuple[Path, bool]]:
+def _articles_in(folder: Path, errors: list[str]) -> list[tuple[Path, bool]]:
     """(article file, whether it is a symlink) under `folder`, sorted as paths sort. Hidden files
     and folders, node_modules and __pycache__ are skipped; a symlinked folder is not followed (as
     Path.rglob), a symlinked file is read. One scandir per folder: its entries say which are
-    folders and links without a stat."""
+    folders and links without a stat. A folder that cannot be read is one line in `errors`; the
+    rest of the walk goes on."""
     out: list[tuple[tuple[str, ...], Path, bool]] = []
     pending: list[tuple[Path, tuple[str, ...]]] = [(folder, ())]
     while pending:
@@ -74,7 +75,8 @@ def _articles_in(folder: Path) -> list[tuple[Path, bool]]:
         try:
             with os.scandir(here) as it:
                 entries = list(it)
-        except OSError:  # unreadable folder: skipped, as rglob skips it
+        except OSError as e:
+            errors.append(f"{here}: cannot read this folder ({e.strerror or e}); its articles were not audited")
             continue
         for entry in entries:
             name = entry.name

@@ -68,3 +68,20 @@ def test_a_folder_reached_through_a_symlinked_parent_is_one_folder(tmp_path):
     os.symlink(site, tmp_path / "alias")
     files, _ = discover([str(site), str(tmp_path / "alias")])
     assert [p for p, _ in files] == [p for p, _ in discover([str(site)])[0]]
+
+
+def test_an_unreadable_folder_is_one_error_line_and_the_rest_is_audited(tmp_path, monkeypatch):
+    """chmod does not stop root, so the folder's listing fails as a permission error would."""
+    site = _tree(tmp_path)
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if Path(path).name == "d2":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    files, errors = discover([str(site)])
+    assert errors == [f"{site / 'd2'}: cannot read this folder (Permission denied); its articles were not audited"]
+    names = [p.relative_to(site).as_posix() for p, _ in files]
+    assert "a.txt" in names and "d10/x.txt" in names and not any(n.startswith("d2/") for n in names)
