@@ -254,7 +254,7 @@ def empty_meta() -> dict[str, Any]:
             "last_reviewed": None, "found_in": {}}
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1024)  # calls come grouped by article; an entry per article (65,536 once) grew workers ~15 MB
 def canonical_id(article_id: str) -> str:
     """The article's path as a fingerprint sees it: relative to the current folder, with forward
     slashes, however the path was spelled ("./a.md", "a.md", "/abs/…/a.md" give one id)."""
