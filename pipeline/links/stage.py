@@ -73,11 +73,13 @@ class LinkStats:
 
 @dataclass(slots=True)
 class _Place:
-    """One link occurrence: where it is, and what answers for it."""
+    """One link occurrence: where it is, and what answers for it. A site has several per article,
+    so a place holds no article and no link, only their positions (the link dicts held here made
+    the CLI grow ~1 KB an article); the few links that get a finding are read again then."""
 
-    index: int  # of the article in the batch: the plan holds no article, only its links
-    link: dict[str, Any]
-    target: Target | None = None
+    index: int  # of the article in the batch
+    link_no: int  # of the link in the article's `links`
+    target: Target | None = None  # shared by the places with the same URL and kind
     local: LinkResult | None = None  # decided without the network (not checkable)
 
 
@@ -99,23 +101,25 @@ def _base_url(result: ArticleResult) -> str | None:
 
 def _plan(results: Sequence[ArticleResult], settings: LinkSettings) -> _Plan:
     plan = _Plan()
+    shared: dict[Target, Target] = {}
     for index, result in enumerate(results):
         if result.stats.get("failed") or not result.links:
             continue
         base = _base_url(result)
-        for link in result.links:
+        for link_no, link in enumerate(result.links):
             try:
                 target = target_for(link, base, settings)
             except NotCheckable as e:
                 written = _written(link)
-                plan.places.append(_Place(index, link, local=LinkResult(
+                plan.places.append(_Place(index, link_no, local=LinkResult(
                     url=written, kind="not_checkable", reason=str(e), final_url=None)))
                 continue
             if target is None or is_skipped_domain(target.host, settings):
                 plan.skipped += 1
                 continue
+            target = shared.setdefault(target, target)
             plan.targets.setdefault(target.url, target)
-            plan.places.append(_Place(index, link, target=target))
+            plan.places.append(_Place(index, link_no, target=target))
     return plan
 
 
@@ -305,7 +309,7 @@ def _report(results: Sequence[ArticleResult], plan: _Plan, resolved: dict[str, L
         if rule_id is None or rule_id not in active:
             continue
         rule, severity = active[rule_id]
-        link = place.link
+        link = results[place.index].links[place.link_no]
         line = int(link.get("line") or 1)
         column = int(link.get("column") or 1)
         suggestions = [outcome.suggestion] if outcome.kind == "redirect" and outcome.suggestion else []
