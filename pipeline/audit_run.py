@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__, startup_gc
 from .config import Config, ConfigError, find_config_file, load_config
 from .rulepacks import RulePackError
+
+if TYPE_CHECKING:
+    from .discover import FileList
 
 USAGE_ERROR = 2
 
@@ -73,8 +78,8 @@ def _check_rule_names(config: Config, rules: list) -> None:
             raise ConfigError(f"{where}[rules] names no rule {entry!r} (see `medreview rules`)")
 
 
-def _files(paths: tuple[str, ...], changed_since: str | None) -> list[tuple[Path, str]]:
-    from .discover import discover
+def _files(paths: tuple[str, ...], changed_since: str | None) -> "FileList":
+    from .discover import FileList, discover
 
     paths_list = list(paths) or ["corpus"]
     files, errors = discover(paths_list)
@@ -89,7 +94,7 @@ def _files(paths: tuple[str, ...], changed_since: str | None) -> list[tuple[Path
             changed = changed_files(changed_since, _git_anchor(paths_list))
         except ChangedError as e:
             raise _Fail(str(e)) from None
-        files = [(p, fmt) for p, fmt in files if p.resolve() in changed]
+        files = FileList((p, fmt) for p, fmt in files if p.resolve() in changed)
         click.echo(f"medreview: {len(files)} articles changed since {changed_since}", err=True)
         if not files:
             click.echo("medreview: nothing changed to audit — PASS", err=True)
@@ -109,7 +114,7 @@ def _git_anchor(paths: list[str]) -> Path:
     return Path.cwd()
 
 
-def _audit_files(files: list[tuple[Path, str]], config: Config, executor: str = "local",
+def _audit_files(files: Sequence[tuple[Path, str]], config: Config, executor: str = "local",
                  scheduler: str = "local") -> "Report":
     from .checks import all_rules
     from .render import Report

@@ -20,6 +20,7 @@ per `--jobs`), which is also how the tests exercise this path.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -63,7 +64,7 @@ def _client(scheduler: str, workers: int) -> tuple[Any, Any]:
         raise DistributedUnavailable(f"cannot reach the Dask scheduler at {scheduler}: {e}") from None
 
 
-def run_distributed(files: list[tuple[Path, str]], config: Config, scheduler: str,
+def run_distributed(files: Sequence[tuple[Path, str]], config: Config, scheduler: str,
                     workers: int = 2) -> Iterator[list[ArticleResult]]:
     """Results per file, in input order, computed on a Dask cluster; findings packed (model.Packed)."""
     client, cluster = _client(scheduler, workers)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import time
 import traceback
+from array import array
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from dataclasses import replace
 from typing import Any, Callable, Iterator
@@ -357,7 +359,7 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run(files: list[tuple[Path, str]], config: Config, prepare: Callable[[], None] | None = None,
+def run(files: Sequence[tuple[Path, str]], config: Config, prepare: Callable[[], None] | None = None,
         packed: bool = False) -> Iterator[list[ArticleResult]]:
     """Results per file, in input order; with several jobs, files go to worker processes.
     With `packed`, each result's findings come pickled (model.Packed), for the result spool.
@@ -375,28 +377,49 @@ def run(files: list[tuple[Path, str]], config: Config, prepare: Callable[[], Non
     return ([unpack(r) for r in per_file] for per_file in results)
 
 
-def _run(files: list[tuple[Path, str]], config: Config,
+def _run(files: Sequence[tuple[Path, str]], config: Config,
          prepare: Callable[[], None] | None) -> Iterator[list[ArticleResult]]:
     prepare = _once(prepare)
     cache = _parent_cache(config)
-    keys = [cache.key(*item) if cache is not None else None for item in files]
-    # A file goes to the workers unless its entry is fresh for every family.
-    todo = [i for i, key in enumerate(keys) if key is None or cache.stale(key) != set()]  # type: ignore[union-attr]
-    audited = _audit_all([files[i] for i in todo], config, prepare)
-    pending = set(todo)
-    for i, item in enumerate(files):
-        if i in pending:
+    # A file goes to the workers unless its entry is fresh for every family. Only the fresh
+    # ones' keys are kept, and the files to audit are a view of `files`, not a copy of it.
+    fresh: dict[int, Any] = {}
+    if cache is not None:
+        for i, item in enumerate(files):
+            key = cache.key(*item)
+            if key is not None and cache.stale(key) == set():
+                fresh[i] = key
+    todo = files if not fresh else _Picked(files, (i for i in range(len(files)) if i not in fresh))
+    audited = _audit_all(todo, config, prepare)
+    for i in range(len(files)):
+        if i not in fresh:
             yield next(audited)
             continue
         started = time.perf_counter()
-        entry = cache.get(keys[i])  # type: ignore[union-attr, arg-type]
+        entry = cache.get(fresh.pop(i))  # type: ignore[union-attr]
         if entry is None or entry[0]:  # unreadable after all, or changed meanwhile: audit the file here
-            yield from _audit_all([item], replace(config, jobs=1), prepare)
+            yield from _audit_all([files[i]], replace(config, jobs=1), prepare)
             continue
         cached = entry[1]
         if cached:
             cached[0].stats["timings"] = {"cache hits": time.perf_counter() - started}
         yield cached
+
+
+class _Picked(Sequence):
+    """Some of a file list's items, by index, without copying them out."""
+
+    def __init__(self, files: Sequence[tuple[Path, str]], indices: Iterable[int]) -> None:
+        self._files = files
+        self._indices = array("q", indices)
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self._files[i] for i in self._indices[index]]
+        return self._files[self._indices[index]]
 
 
 def _once(action: Callable[[], None] | None) -> Callable[[], None] | None:
@@ -417,7 +440,7 @@ def _parent_cache(config: Config) -> ResultCache | None:
     return ResultCache(folder, config) if folder is not None else None
 
 
-def _audit_all(files: list[tuple[Path, str]], config: Config,
+def _audit_all(files: Sequence[tuple[Path, str]], config: Config,
                prepare: Callable[[], None] | None) -> Iterator[list[ArticleResult]]:
     """Audit these files (none of them cached), in order: here, or in a pool of workers."""
     if not files:

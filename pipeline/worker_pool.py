@@ -11,6 +11,7 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, Callable, Iterator
 
 from .checks import INPUT_BY_ID
@@ -20,7 +21,7 @@ from .model import ArticleResult, Finding, empty_meta, fingerprint
 _IN_FLIGHT_PER_WORKER = 8  # files submitted ahead per worker: enough to keep it busy, few results held
 
 
-def run_in_workers(files: list[tuple[Path, str]], config: Config, workers: int, init: Callable[[Config], None],
+def run_in_workers(files: Sequence[tuple[Path, str]], config: Config, workers: int, init: Callable[[Config], None],
                    audit_file: Callable[[tuple[Path, str]], list[ArticleResult]]) -> Iterator[list[ArticleResult]]:
     """Files through a pool of workers, results in input order, surviving workers that die.
 

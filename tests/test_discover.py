@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from medreview.discover import discover
+import pytest
+
+from medreview.discover import FileList, discover
 from medreview.ingest import format_of
 
 
@@ -85,3 +87,15 @@ def test_an_unreadable_folder_is_one_error_line_and_the_rest_is_audited(tmp_path
     assert errors == [f"{site / 'd2'}: cannot read this folder (Permission denied); its articles were not audited"]
     names = [p.relative_to(site).as_posix() for p, _ in files]
     assert "a.txt" in names and "d10/x.txt" in names and not any(n.startswith("d2/") for n in names)
+
+
+def test_the_file_list_reads_like_the_list_of_pairs_it_holds(tmp_path):
+    pairs = [(tmp_path / "a b.txt", "text"), (tmp_path / "sub" / "é.md", "markdown"), (tmp_path / "c.jsonl", "jsonl"),
+             (tmp_path / "d.txt", "text")]
+    files = FileList(pairs)
+    assert len(files) == 4 and list(files) == pairs and files == pairs and files == FileList(pairs)
+    assert files[0] == pairs[0] and files[-1] == pairs[-1] and files[1:3] == pairs[1:3] and files[::-2] == pairs[::-2]
+    assert all(isinstance(p, Path) for p, _ in files)
+    with pytest.raises(IndexError):
+        files[4]
+    assert FileList() == [] and not FileList() and files != pairs[:3]
