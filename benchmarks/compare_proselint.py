@@ -123,6 +123,7 @@ class Measured:
     stdout_bytes: int = 0
     stderr: str = ""
     extra: dict = field(default_factory=dict)  # medreview: report summary; proselint: findings
+    peak_tree_pss_mb: float = 0.0  # shared pages split among the processes sharing them (sampled less often)
 
 
 def measure(cmd: list[str], *, tool: str, jobs: int | None = None, env: dict[str, str] | None = None,
@@ -175,6 +176,7 @@ def measure(cmd: list[str], *, tool: str, jobs: int | None = None, env: dict[str
         peak_worker_rss_mb=sampler.peak_worker_rss_kb / 1024, largest_process_rss_mb=usage.ru_maxrss / 1024,
         processes=sampler.peak_procs, exit_code=proc.returncode, busy_before=busy_before, waited_s=waited,
         sampler_cpu_s=sampler.seconds_spent, stdout_bytes=stdout_path.stat().st_size, stderr=stderr,
+        peak_tree_pss_mb=sampler.peak_pss_kb / 1024,
     ), stdout_path
 
 

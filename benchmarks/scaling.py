@@ -90,6 +90,9 @@ class Point:
     waited_s: float
     cache_mb: float | None = None
     profile: list[str] = field(default_factory=list)
+    # Shared pages split among the processes that share them (the workers fork from the CLI):
+    # what the tree really occupies; the summed RSS above counts a shared page once per process.
+    peak_tree_pss_mb: float = 0.0
 
 
 def point(label: str, m: Measured, files: int, words: int, cache_mb: float | None = None) -> Point:
@@ -100,14 +103,15 @@ def point(label: str, m: Measured, files: int, words: int, cache_mb: float | Non
                  cli_rss_mb=m.root_rss_mb, worker_rss_mb=m.peak_worker_rss_mb,
                  largest_process_rss_mb=m.largest_process_rss_mb, processes=m.processes,
                  report_mb=m.extra["report_bytes"] / 2**20, findings=m.extra["findings"], busy_before=m.busy_before,
-                 waited_s=m.waited_s, cache_mb=cache_mb, profile=profile_lines(m.stderr))
+                 waited_s=m.waited_s, cache_mb=cache_mb, profile=profile_lines(m.stderr),
+                 peak_tree_pss_mb=m.peak_tree_pss_mb)
 
 
 def table(points: list[Point]) -> str:
     head = ["run", "articles", "words", "seconds", "audit s", "CPU s", "s / 1k articles", "words/s",
-            "peak tree RSS MB", "CLI proc RSS MB", "largest worker RSS MB", "largest proc RSS MB", "report.json MB"]
+            "peak tree RSS MB", "peak tree PSS MB", "CLI proc RSS MB", "largest worker RSS MB", "largest proc RSS MB", "report.json MB"]
     body = [[p.label, f"{p.articles:,}", f"{p.words:,}", f"{p.seconds:.1f}", f"{p.audit_seconds:.1f}", f"{p.cpu_seconds:.1f}",
-             f"{p.s_per_1000:.1f}", f"{p.words_per_s:,.0f}", f"{p.peak_tree_rss_mb:.0f}", f"{p.cli_rss_mb:.0f}",
+             f"{p.s_per_1000:.1f}", f"{p.words_per_s:,.0f}", f"{p.peak_tree_rss_mb:.0f}", f"{p.peak_tree_pss_mb:.0f}", f"{p.cli_rss_mb:.0f}",
              f"{p.worker_rss_mb:.0f}" if p.worker_rss_mb else "-", f"{p.largest_process_rss_mb:.0f}", f"{p.report_mb:.0f}"]
             for p in points]
     widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(head)]
@@ -268,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
         slope = cli_slope(points)
         print(f"flat memory: peak tree RSS {lo.peak_tree_rss_mb:.0f} MB → {hi.peak_tree_rss_mb:.0f} MB "
               f"({mem:.2f}×; target ≤ {1 + FLAT_TOLERANCE:.2f}×): {'PASS' if mem_ok else 'FAIL'}")
+        if lo.peak_tree_pss_mb and hi.peak_tree_pss_mb:
+            print(f"  peak tree PSS (shared pages counted once) {lo.peak_tree_pss_mb:.0f} → {hi.peak_tree_pss_mb:.0f} MB "
+                  f"({hi.peak_tree_pss_mb / lo.peak_tree_pss_mb:.2f}×)")
         print(f"  CLI process {lo.cli_rss_mb:.0f} → {hi.cli_rss_mb:.0f} MB ({slope:.0f} MB per 1,000 articles; "
               f"≈{(lo.cli_rss_mb + slope * (100_000 - lo.articles) / 1000) / 1024:.1f} GB at 100,000), "
               f"largest worker {lo.worker_rss_mb:.0f} → {hi.worker_rss_mb:.0f} MB, "
