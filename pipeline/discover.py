@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob
 import os
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -68,6 +68,22 @@ class FileList(Sequence):
 
     def __repr__(self) -> str:
         return f"FileList({list(self)!r})"
+
+
+class Picked(Sequence):
+    """Some of a file list's items, by index, without copying them out."""
+
+    def __init__(self, files: Sequence[tuple[Path, str]], indices: Iterable[int]) -> None:
+        self._files = files
+        self._indices = array("q", indices)
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self._files[i] for i in self._indices[index]]
+        return self._files[self._indices[index]]
 
 
 def discover(paths: list[str]) -> tuple[FileList, list[str]]:

@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 import time
 import traceback
-from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from dataclasses import replace
 from typing import Any, Callable, Iterator
@@ -25,6 +24,7 @@ from .worker_pool import run_in_workers
 from .suppress import apply_directives, directives_json, parse_directives, split_suppressed
 from .textmap import LineIndex
 from .config import Config
+from .discover import Picked
 from .ingest import Failure, Reader
 from .model import Article, ArticleResult, Finding, empty_meta, fingerprint, pack, unpack
 
@@ -389,7 +389,7 @@ def _run(files: Sequence[tuple[Path, str]], config: Config,
             key = cache.key(*item)
             if key is not None and cache.stale(key) == set():
                 fresh[i] = key
-    todo = files if not fresh else _Picked(files, (i for i in range(len(files)) if i not in fresh))
+    todo = files if not fresh else Picked(files, (i for i in range(len(files)) if i not in fresh))
     audited = _audit_all(todo, config, prepare)
     for i in range(len(files)):
         if i not in fresh:
@@ -404,22 +404,6 @@ def _run(files: Sequence[tuple[Path, str]], config: Config,
         if cached:
             cached[0].stats["timings"] = {"cache hits": time.perf_counter() - started}
         yield cached
-
-
-class _Picked(Sequence):
-    """Some of a file list's items, by index, without copying them out."""
-
-    def __init__(self, files: Sequence[tuple[Path, str]], indices: Iterable[int]) -> None:
-        self._files = files
-        self._indices = array("q", indices)
-
-    def __len__(self) -> int:
-        return len(self._indices)
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return [self._files[i] for i in self._indices[index]]
-        return self._files[self._indices[index]]
 
 
 def _once(action: Callable[[], None] | None) -> Callable[[], None] | None:
