@@ -11,7 +11,7 @@ Each article is split as it arrives:
   results once took ~4.5 KB an article in memory, ~0.45 GB at 100,000.
 `light()` reads them back (LightResults): a pass holds one at a time, and one
 got by index stays in memory, so the findings the link stage appends to its
-`findings` list are kept. Memory then grows ~1 MB per 1,000 articles.
+`findings` list are kept (only the articles that get one are taken by index).
 
 Reading an article back merges both parts, sorted as the audit sorts them,
 and marks the findings a baseline accepts, so a renderer sees the

@@ -8,10 +8,10 @@ the file that kills its worker.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any, Callable, Iterator
 
 from .checks import INPUT_BY_ID
